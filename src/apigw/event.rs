@@ -1,0 +1,175 @@
+//! The API Gateway proxy event (`sam local generate-event apigateway
+//! aws-proxy`) turned into what a template sees.
+
+use std::rc::Rc;
+
+use base64::Engine;
+use indexmap::IndexMap;
+use serde_json::Value as Json;
+
+use super::json::to_value;
+use crate::eval::value::{Key, ListKind, Value};
+
+/// An event that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextError {
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl std::fmt::Display for ContextError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ContextError {}
+
+/// Everything a template can read: built once per event, shared by renders.
+#[derive(Debug, Clone)]
+pub struct Env {
+    /// The payload `$input` reads (request body, or the integration response).
+    pub body: String,
+    /// `$input.params()`: `{path={…}, querystring={…}, header={…}}`.
+    pub params: Value,
+    /// `$context`.
+    pub context: Value,
+    /// `$stageVariables`.
+    pub stage_variables: Value,
+}
+
+fn skey(s: &str) -> Key {
+    Key::Str(Rc::from(s))
+}
+
+fn string_map(j: Option<&Json>) -> Value {
+    let mut m = IndexMap::new();
+    if let Some(Json::Object(o)) = j {
+        for (k, v) in o {
+            let s = match v {
+                Json::Null => continue,
+                Json::String(s) => s.clone(),
+                other => to_value(other, ListKind::ArrayList)
+                    .to_java_string()
+                    .unwrap_or_default(),
+            };
+            m.insert(skey(k), Value::str(&s));
+        }
+    }
+    Value::map(m)
+}
+
+/// Every scalar under `authorizer` is a string, as API Gateway passes them.
+fn stringify(v: Value) -> Value {
+    match v {
+        Value::Map(m) => {
+            let entries = m.borrow().clone();
+            Value::map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, stringify(v)))
+                    .collect(),
+            )
+        }
+        Value::List(l, _) => Value::list(l.borrow().iter().cloned().map(stringify).collect()),
+        Value::Null => Value::Null,
+        other => Value::str(&other.to_java_string().unwrap_or_default()),
+    }
+}
+
+fn ensure_map(m: &mut IndexMap<Key, Value>, name: &str) -> Value {
+    let existing = m.get(&skey(name)).cloned();
+    match existing {
+        Some(v @ Value::Map(_)) => v,
+        _ => {
+            let v = Value::map(IndexMap::new());
+            m.insert(skey(name), v.clone());
+            v
+        }
+    }
+}
+
+impl Env {
+    /// Build from a proxy event; `integration_body` replaces the request body
+    /// for response templates.
+    pub fn from_event(event: &Json, integration_body: Option<&str>) -> Result<Env, ContextError> {
+        let empty = serde_json::Map::new();
+        let obj = match event {
+            Json::Object(o) => o,
+            Json::Null => &empty,
+            _ => {
+                return Err(ContextError {
+                    message: "the event must be a JSON object (an API Gateway proxy event)".into(),
+                })
+            }
+        };
+        let body = match integration_body {
+            Some(b) => b.to_string(),
+            None => request_body(obj)?,
+        };
+        let mut params = IndexMap::new();
+        params.insert(skey("path"), string_map(obj.get("pathParameters")));
+        params.insert(
+            skey("querystring"),
+            string_map(obj.get("queryStringParameters")),
+        );
+        params.insert(skey("header"), string_map(obj.get("headers")));
+        Ok(Env {
+            body,
+            params: Value::map(params),
+            context: context(obj),
+            stage_variables: string_map(obj.get("stageVariables")),
+        })
+    }
+}
+
+fn request_body(obj: &serde_json::Map<String, Json>) -> Result<String, ContextError> {
+    let Some(Json::String(b)) = obj.get("body") else {
+        return Ok(String::new());
+    };
+    if obj.get("isBase64Encoded") == Some(&Json::Bool(true)) {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(b.trim())
+            .map_err(|e| ContextError {
+                message: format!("the event says isBase64Encoded but its body is not Base64: {e}"),
+            })?;
+        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    Ok(b.clone())
+}
+
+fn context(obj: &serde_json::Map<String, Json>) -> Value {
+    let rc = match obj.get("requestContext") {
+        Some(j @ Json::Object(_)) => to_value(j, ListKind::ArrayList),
+        _ => Value::map(IndexMap::new()),
+    };
+    let Value::Map(m) = &rc else { return rc };
+    {
+        let mut m = m.borrow_mut();
+        if let Some(a) = m.get(&skey("authorizer")).cloned() {
+            m.insert(skey("authorizer"), stringify(a));
+        }
+        for (field, from) in [
+            ("httpMethod", "httpMethod"),
+            ("resourcePath", "resource"),
+            ("path", "path"),
+        ] {
+            if !m.contains_key(&skey(field)) {
+                if let Some(Json::String(s)) = obj.get(from) {
+                    m.insert(skey(field), Value::str(s));
+                }
+            }
+        }
+        let req = ensure_map(&mut m, "requestOverride");
+        if let Value::Map(r) = req {
+            let mut r = r.borrow_mut();
+            for k in ["header", "path", "querystring"] {
+                ensure_map(&mut r, k);
+            }
+        }
+        if let Value::Map(r) = ensure_map(&mut m, "responseOverride") {
+            ensure_map(&mut r.borrow_mut(), "header");
+        }
+    }
+    rc
+}

@@ -1,0 +1,100 @@
+//! `$input`: the payload and the request parameters.
+
+use std::rc::Rc;
+
+use super::json::{parse_permissive, to_value, write_json};
+use super::jsonpath::{compile, Found};
+use super::Env;
+use crate::eval::error::{EvalError, EvalErrorKind};
+use crate::eval::methods::Call;
+use crate::eval::value::{Key, ListKind, Value};
+use crate::syntax::span::Span;
+
+type EResult<T> = Result<T, EvalError>;
+
+/// `$input.body` and other getters.
+pub fn property(env: &Env, name: &str) -> Value {
+    match name {
+        "body" => Value::str(body(env)),
+        _ => Value::Null,
+    }
+}
+
+fn body(env: &Env) -> &str {
+    if env.body.is_empty() {
+        "{}"
+    } else {
+        &env.body
+    }
+}
+
+fn path_error(span: Span, message: String) -> EvalError {
+    EvalError::new(EvalErrorKind::JsonPath, span, message)
+}
+
+/// Evaluate a JSONPath over the body: `None` when the path matches nothing.
+fn select(env: &Env, path: &str, span: Span) -> EResult<Option<Value>> {
+    let compiled = compile(path).map_err(|m| path_error(span, m))?;
+    let doc = parse_permissive(&env.body).map_err(|m| path_error(span, m))?;
+    Ok(match compiled.find(&doc) {
+        Found::One(v) => Some(to_value(v, ListKind::JsonArray)),
+        Found::Missing => None,
+        Found::Many(vs) => Some(Value::List(
+            Rc::new(std::cell::RefCell::new(
+                vs.into_iter()
+                    .map(|v| to_value(v, ListKind::JsonArray))
+                    .collect(),
+            )),
+            ListKind::JsonArray,
+        )),
+    })
+}
+
+/// `$input.getBody()`, `path(p)`, `json(p)`, `params()`, `params(name)`.
+pub(crate) fn call(env: &Env, name: &str, args: &[Value], span: Span) -> EResult<Call> {
+    match (name, args) {
+        ("getBody", []) => Ok(Call::Done(Value::str(body(env)))),
+        ("path", [Value::Str(p)]) => {
+            if env.body.is_empty() {
+                return Ok(Call::Done(Value::Null));
+            }
+            Ok(Call::Done(select(env, p, span)?.unwrap_or(Value::Null)))
+        }
+        ("json", [Value::Str(p)]) => {
+            if env.body.is_empty() {
+                return Ok(Call::Done(Value::str("\"\"")));
+            }
+            let text = match select(env, p, span)? {
+                Some(v) => {
+                    let mut s = String::new();
+                    write_json(&v, &mut s, false);
+                    s
+                }
+                None => "\"\"".to_string(),
+            };
+            Ok(Call::Done(Value::Str(Rc::from(text))))
+        }
+        ("params", []) => Ok(Call::Done(env.params.clone())),
+        ("params", [Value::Str(n)]) => Ok(Call::Done(Value::str(&param(env, n)))),
+        ("params", [Value::Null]) => Ok(Call::Done(Value::str(""))),
+        ("params", _) => Ok(Call::ZeroArgOverload),
+        ("path" | "json", [Value::Null]) => Ok(Call::Done(Value::Null)),
+        _ => Ok(Call::Unresolved),
+    }
+}
+
+/// `$input.params(name)`: path, then query string, then header; "" if absent.
+pub fn param(env: &Env, name: &str) -> String {
+    let Value::Map(m) = &env.params else {
+        return String::new();
+    };
+    let key = Key::Str(Rc::from(name));
+    for section in ["path", "querystring", "header"] {
+        if let Some(Value::Map(s)) = m.borrow().get(&Key::Str(Rc::from(section))) {
+            if let Some(v) = s.borrow().get(&key) {
+                return v.to_java_string().unwrap_or_default();
+            }
+        }
+    }
+    String::new()
+}

@@ -1,0 +1,139 @@
+//! JSON in and out, as json-smart (API Gateway's JSON library) does it.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+use serde_json::Value as Json;
+
+use crate::eval::value::{integer, write_java_double, write_key, Key, ListKind, Value};
+
+/// How JSON numbers become Java numbers.
+#[derive(Clone, Copy)]
+pub enum Numbers {
+    /// json-smart: Integer, Long, BigInteger or Double.
+    JsonSmart,
+}
+
+/// A JSON document as template values: objects are insertion-ordered maps,
+/// arrays are json-smart arrays (`lists` picks the list kind).
+pub fn to_value(j: &Json, lists: ListKind) -> Value {
+    match j {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => number(n),
+        Json::String(s) => Value::Str(Rc::from(s.as_str())),
+        Json::Array(a) => Value::List(
+            Rc::new(RefCell::new(a.iter().map(|x| to_value(x, lists)).collect())),
+            lists,
+        ),
+        Json::Object(o) => {
+            let mut m = IndexMap::with_capacity(o.len());
+            for (k, v) in o {
+                m.insert(Key::Str(Rc::from(k.as_str())), to_value(v, lists));
+            }
+            Value::Map(Rc::new(RefCell::new(m)))
+        }
+    }
+}
+
+/// A JSON number as json-smart reads it.
+pub fn number(n: &serde_json::Number) -> Value {
+    let text = n.to_string();
+    let is_int = !text.contains(['.', 'e', 'E']);
+    if is_int {
+        if let Ok(i) = text.parse::<i128>() {
+            return integer(i);
+        }
+    }
+    Value::Double(text.parse::<f64>().unwrap_or(0.0))
+}
+
+/// Append a JSON string literal with json-smart's escaping.
+pub fn write_json_string(s: &str, out: &mut String, escape_slash: bool) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '/' if escape_slash => out.push_str("\\/"),
+            c if (c as u32) < 0x20
+                || (0x7f..=0x9f).contains(&(c as u32))
+                || (0x2000..=0x20ff).contains(&(c as u32)) =>
+            {
+                out.push_str(&format!("\\u{:04X}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Append compact JSON text for a value.
+pub fn write_json(v: &Value, out: &mut String, escape_slash: bool) {
+    match v {
+        Value::Null | Value::Input | Value::Util | Value::Define(_) | Value::Loop(_) => {
+            out.push_str("null")
+        }
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(_) | Value::Long(_) | Value::BigInt(_) => {
+            out.push_str(&v.to_java_string().unwrap_or_default())
+        }
+        Value::Double(d) => write_java_double(*d, out),
+        Value::Str(s) => write_json_string(s, out, escape_slash),
+        Value::List(items, _) => {
+            out.push('[');
+            for (i, x) in items.borrow().iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(x, out, escape_slash);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            out.push('{');
+            for (i, (k, x)) in m.borrow().iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                let mut ks = String::new();
+                write_key(k, &mut ks);
+                write_json_string(&ks, out, escape_slash);
+                out.push(':');
+                write_json(x, out, escape_slash);
+            }
+            out.push('}');
+        }
+        Value::Entry(e) => {
+            let s = v.to_java_string().unwrap_or_default();
+            let _ = e;
+            write_json_string(&s, out, escape_slash);
+        }
+    }
+}
+
+/// Parse a body as json-smart's permissive mode does, for the common cases:
+/// strict JSON, or a bare word (`a=1&b=2`) read as a string.
+pub fn parse_permissive(text: &str) -> Result<Json, String> {
+    match serde_json::from_str::<Json>(text) {
+        Ok(j) => Ok(j),
+        Err(e) => {
+            let t = text.trim();
+            if t.is_empty() {
+                return Ok(Json::Null);
+            }
+            let structured = t.starts_with(['{', '[', '"', '\'']);
+            if structured {
+                Err(format!("the body is not valid JSON: {e}"))
+            } else {
+                Ok(Json::String(t.to_string()))
+            }
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The API Gateway world: the proxy event, `$input`, `$util`, `$context`,
+//! `$stageVariables` and JSONPath.
+
+pub mod event;
+pub mod input;
+pub mod json;
+pub mod jsonpath;
+pub mod util;
+
+pub use event::{ContextError, Env};

@@ -1,0 +1,139 @@
+//! `$util`: escaping and encoding helpers, byte-exact with the Java
+//! libraries API Gateway uses (commons-lang 2 `StringEscapeUtils`,
+//! `java.net.URLEncoder`/`URLDecoder`, `java.util.Base64`).
+
+use std::fmt::Write;
+
+use base64::Engine;
+
+use super::json::{parse_permissive, to_value};
+use crate::eval::error::{EvalError, EvalErrorKind};
+use crate::eval::methods::Call;
+use crate::eval::value::{ListKind, Value};
+use crate::syntax::span::Span;
+
+/// commons-lang 2.6 `StringEscapeUtils.escapeJavaScript`.
+pub fn escape_javascript(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for unit in s.encode_utf16() {
+        match unit {
+            0x08 => out.push_str("\\b"),
+            0x0A => out.push_str("\\n"),
+            0x09 => out.push_str("\\t"),
+            0x0C => out.push_str("\\f"),
+            0x0D => out.push_str("\\r"),
+            0x27 => out.push_str("\\'"),
+            0x22 => out.push_str("\\\""),
+            0x5C => out.push_str("\\\\"),
+            0x2F => out.push_str("\\/"),
+            u if u < 0x20 || u > 0x7f => {
+                let _ = write!(out, "\\u{u:04X}");
+            }
+            u => out.push(char::from(u as u8)),
+        }
+    }
+    out
+}
+
+/// `java.net.URLEncoder.encode(s, "UTF-8")`.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => {
+                out.push(char::from(b))
+            }
+            b' ' => out.push('+'),
+            b => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
+}
+
+/// `java.net.URLDecoder.decode(s, "UTF-8")`.
+pub fn url_decode(s: &str) -> Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or_else(|| {
+                        format!("URLDecoder: illegal hex characters in escape (%) pattern at {i}")
+                    })?;
+                out.push(hex);
+                i += 3;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+fn err(span: Span, message: String) -> EvalError {
+    EvalError::new(EvalErrorKind::Method, span, message)
+}
+
+/// Call a `$util` method. They take strings only; null in, null out.
+pub(crate) fn call(name: &str, args: &[Value], span: Span) -> Result<Call, EvalError> {
+    let s = match args {
+        [Value::Str(s)] => s,
+        [Value::Null] => {
+            return Ok(match name {
+                "escapeJavaScript" | "parseJson" | "urlEncode" | "urlDecode" | "base64Encode"
+                | "base64Decode" => Call::Done(Value::Null),
+                _ => Call::Unresolved,
+            })
+        }
+        _ => return Ok(Call::Unresolved),
+    };
+    let text = match name {
+        "escapeJavaScript" => escape_javascript(s),
+        "urlEncode" => url_encode(s),
+        "urlDecode" => url_decode(s).map_err(|m| err(span, m))?,
+        "base64Encode" => base64::engine::general_purpose::STANDARD.encode(s.as_bytes()),
+        "base64Decode" => {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(s.as_bytes())
+                .map_err(|e| err(span, format!("base64Decode: {e}")))?;
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+        "parseJson" => {
+            let j = parse_permissive(s).map_err(|m| err(span, format!("parseJson: {m}")))?;
+            return Ok(Call::Done(to_value(&j, ListKind::JsonArray)));
+        }
+        _ => return Ok(Call::Unresolved),
+    };
+    Ok(Call::Done(Value::str(&text)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_javascript_matches_commons_lang() {
+        assert_eq!(escape_javascript("a'b\"c/d\\e\n"), "a\\'b\\\"c\\/d\\\\e\\n");
+        assert_eq!(escape_javascript("é€\u{1}"), "\\u00E9\\u20AC\\u0001");
+    }
+
+    #[test]
+    fn url_encoding_matches_java() {
+        assert_eq!(url_encode("a b*~é"), "a+b*%7E%C3%A9");
+        assert_eq!(url_decode("a+b%7E%C3%A9").unwrap(), "a b~é");
+        assert!(url_decode("%zz").is_err());
+    }
+}

@@ -1,0 +1,162 @@
+//! The `apigw-vtl` command line, thin over the library.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::apigw::Env;
+use crate::diagnostics::Diagnostic;
+
+/// Exit code: usage or I/O error.
+const EXIT_USAGE: i32 = 2;
+/// Exit code: template error.
+const EXIT_TEMPLATE: i32 = 1;
+
+/// The example event used when `--event` is not given.
+pub const DEFAULT_EVENT: &str = include_str!("../examples/tutorial/event.json");
+
+#[derive(Parser)]
+#[command(
+    name = "apigw-vtl",
+    version,
+    about = "Render and check API Gateway mapping templates offline"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render a template as API Gateway would, and print exactly the result.
+    Render {
+        /// The mapping template (.vm).
+        template: PathBuf,
+        /// An API Gateway proxy event (JSON); a built-in GET example if absent.
+        #[arg(long)]
+        event: Option<PathBuf>,
+        /// The integration response body, for response templates.
+        #[arg(long = "integration-response")]
+        integration_response: Option<PathBuf>,
+        /// Re-indent the output when it is JSON.
+        #[arg(long)]
+        pretty: bool,
+    },
+}
+
+fn read(path: &PathBuf) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("error: cannot read {}: {e}", path.display()))
+}
+
+/// Run the command line; returns the process exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { 0 };
+        }
+    };
+    match cli.command {
+        Command::Render {
+            template,
+            event,
+            integration_response,
+            pretty,
+        } => render(
+            &template,
+            event.as_ref(),
+            integration_response.as_ref(),
+            pretty,
+        ),
+    }
+}
+
+fn render(
+    template: &PathBuf,
+    event: Option<&PathBuf>,
+    integration: Option<&PathBuf>,
+    pretty: bool,
+) -> i32 {
+    let source = match read(template) {
+        Ok(s) => s,
+        Err(m) => {
+            eprintln!("{m}");
+            return EXIT_USAGE;
+        }
+    };
+    let (event_text, event_name) = match event {
+        Some(p) => match read(p) {
+            Ok(s) => (s, p.display().to_string()),
+            Err(m) => {
+                eprintln!("{m}");
+                return EXIT_USAGE;
+            }
+        },
+        None => (DEFAULT_EVENT.to_string(), "built-in event".to_string()),
+    };
+    let event_json: serde_json::Value = match serde_json::from_str(&event_text) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!(
+                "error: {event_name} is not valid JSON: {} at line {}, column {}",
+                e,
+                e.line(),
+                e.column()
+            );
+            return EXIT_USAGE;
+        }
+    };
+    let body = match integration.map(read).transpose() {
+        Ok(b) => b,
+        Err(m) => {
+            eprintln!("{m}");
+            return EXIT_USAGE;
+        }
+    };
+    let env = match Env::from_event(&event_json, body.as_deref()) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {event_name}: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let name = template.display().to_string();
+    let parsed = match crate::parse(&source) {
+        Ok(t) => t,
+        Err(e) => {
+            eprint!("{}", Diagnostic::from(e).render_human(&name, &source));
+            return EXIT_TEMPLATE;
+        }
+    };
+    match crate::render(&parsed, &env) {
+        Ok(out) => {
+            let out = if pretty {
+                pretty_json(&out).unwrap_or(out)
+            } else {
+                out
+            };
+            let mut stdout = std::io::stdout().lock();
+            if stdout
+                .write_all(out.as_bytes())
+                .and_then(|_| stdout.flush())
+                .is_err()
+            {
+                return EXIT_USAGE;
+            }
+            0
+        }
+        Err(e) => {
+            eprint!("{}", Diagnostic::from(e).render_human(&name, &source));
+            EXIT_TEMPLATE
+        }
+    }
+}
+
+fn pretty_json(text: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let mut s = serde_json::to_string_pretty(&v).ok()?;
+    s.push('\n');
+    Some(s)
+}

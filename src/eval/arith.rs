@@ -1,0 +1,140 @@
+//! Arithmetic and comparison as Velocity 1.7's `MathUtils` and comparison
+//! nodes do them: integer results narrow to the smallest type of the
+//! operands and widen on overflow; division by zero gives null.
+
+use std::cmp::Ordering;
+
+use super::error::EvalError;
+use super::value::{integer, Value};
+use crate::syntax::ast::BinOp;
+use crate::syntax::span::Span;
+
+/// Size rank of an integer type, for `wrapPrimitive`.
+fn rank(v: &Value) -> u8 {
+    match v {
+        Value::Int(_) => 2,
+        Value::Long(_) => 3,
+        _ => 4,
+    }
+}
+
+/// Narrow an exact integer result like `MathUtils.wrapPrimitive`: at least
+/// the larger operand type, wider if the value needs it.
+fn wrap(result: i128, a: &Value, b: &Value) -> Value {
+    let min_rank = rank(a).max(rank(b));
+    let v = integer(result);
+    if rank(&v) >= min_rank {
+        v
+    } else if min_rank == 3 {
+        Value::Long(i64::try_from(result).unwrap_or(0))
+    } else {
+        Value::BigInt(result)
+    }
+}
+
+fn as_f64(v: &Value) -> f64 {
+    match v {
+        Value::Int(i) => f64::from(*i),
+        Value::Long(l) => *l as f64,
+        Value::BigInt(b) => *b as f64,
+        Value::Double(d) => *d,
+        _ => 0.0,
+    }
+}
+
+/// An integer range end as Java's `Number.intValue()`.
+pub fn int_value(v: &Value) -> Option<i32> {
+    match v {
+        Value::Int(i) => Some(*i),
+        Value::Long(l) => Some(*l as i32),
+        Value::BigInt(b) => Some(*b as i32),
+        Value::Double(d) => Some(*d as i32),
+        _ => None,
+    }
+}
+
+/// `+ - * / %` on two values; null when an operand is not a number or the
+/// divisor is zero.
+pub fn math(op: BinOp, a: &Value, b: &Value, _span: Span) -> Result<Value, EvalError> {
+    if !a.is_number() || !b.is_number() {
+        return Ok(Value::Null);
+    }
+    if let (Some(x), Some(y)) = (a.as_integer(), b.as_integer()) {
+        let both_small = !matches!(a, Value::BigInt(_)) && !matches!(b, Value::BigInt(_));
+        let r = match op {
+            BinOp::Add => x.checked_add(y),
+            BinOp::Sub => x.checked_sub(y),
+            BinOp::Mul => x.checked_mul(y),
+            BinOp::Div | BinOp::Mod if y == 0 => return Ok(Value::Null),
+            BinOp::Div => {
+                if both_small {
+                    // Java long division wraps on Long.MIN_VALUE / -1.
+                    let (x, y) = (x as i64, y as i64);
+                    Some(i128::from(x.wrapping_div(y)))
+                } else {
+                    x.checked_div(y)
+                }
+            }
+            BinOp::Mod => {
+                if both_small {
+                    let (x, y) = (x as i64, y as i64);
+                    Some(i128::from(x.wrapping_rem(y)))
+                } else {
+                    x.checked_rem_euclid(y)
+                }
+            }
+            _ => None,
+        };
+        return Ok(r.map_or(Value::Null, |r| wrap(r, a, b)));
+    }
+    let (x, y) = (as_f64(a), as_f64(b));
+    Ok(match op {
+        BinOp::Add => Value::Double(x + y),
+        BinOp::Sub => Value::Double(x - y),
+        BinOp::Mul => Value::Double(x * y),
+        BinOp::Div if y == 0.0 => Value::Null,
+        BinOp::Div => Value::Double(x / y),
+        BinOp::Mod if y == 0.0 => Value::Null,
+        BinOp::Mod => Value::Double(x % y),
+        _ => Value::Null,
+    })
+}
+
+/// Numeric order of two numbers; `None` when either is not a number.
+pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    if !a.is_number() || !b.is_number() {
+        return None;
+    }
+    if let (Some(x), Some(y)) = (a.as_integer(), b.as_integer()) {
+        return Some(x.cmp(&y));
+    }
+    Some(as_f64(a).partial_cmp(&as_f64(b)).unwrap_or(Ordering::Equal))
+}
+
+/// Velocity's `==`: numbers by value, same-class objects by `equals`,
+/// anything else by `toString`.
+pub fn loose_equals(a: &Value, b: &Value) -> bool {
+    if a.is_number() && b.is_number() {
+        return compare(a, b) == Some(Ordering::Equal);
+    }
+    if same_class(a, b) {
+        return a == b;
+    }
+    match (a.to_java_string(), b.to_java_string()) {
+        (None, None) => true,
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    }
+}
+
+fn same_class(a: &Value, b: &Value) -> bool {
+    use Value::*;
+    matches!(
+        (a, b),
+        (Bool(_), Bool(_))
+            | (Str(_), Str(_))
+            | (List(..), List(..))
+            | (Map(_), Map(_))
+            | (Entry(_), Entry(_))
+    )
+}

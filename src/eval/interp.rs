@@ -1,0 +1,524 @@
+//! The interpreter: walks the syntax tree and writes output, with Velocity
+//! 1.7's semantics as API Gateway configures it.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+
+use super::arith;
+use super::error::{EvalError, EvalErrorKind};
+use super::methods;
+use super::value::{integer, Key, LoopState, Value};
+use crate::apigw::Env;
+use crate::syntax::ast::*;
+use crate::syntax::span::Span;
+
+/// Iterations a `#foreach` runs at most (API Gateway's quota).
+pub const MAX_FOREACH: usize = 1000;
+/// Nested macro calls allowed (Velocity's default `velocimacro.max.depth`).
+pub const MAX_MACRO_DEPTH: usize = 20;
+/// Output size limit: far above API Gateway's 10 MB payload limit.
+pub const MAX_OUTPUT: usize = 64 * 1024 * 1024;
+/// Largest list a range literal may build.
+pub const MAX_RANGE: i64 = 10_000_000;
+/// Nested `#evaluate`/`#define` renders allowed.
+const MAX_NESTED_RENDER: usize = 64;
+
+pub(crate) type EResult<T> = Result<T, EvalError>;
+
+/// What a rendered block asks its caller to do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flow {
+    Normal,
+    Break,
+    Stop,
+}
+
+/// One rendering of a template.
+pub struct Interp<'a> {
+    pub(crate) env: &'a Env,
+    vars: HashMap<Rc<str>, Value>,
+    frames: Vec<HashMap<Rc<str>, Value>>,
+    macros: Vec<&'a MacroDef>,
+    evaluated: Vec<Rc<Template>>,
+    nested: usize,
+}
+
+impl<'a> Interp<'a> {
+    /// An interpreter over `env` for `template`.
+    pub fn new(env: &'a Env, template: &'a Template) -> Interp<'a> {
+        let mut vars = HashMap::new();
+        vars.insert(Rc::from("input"), Value::Input);
+        vars.insert(Rc::from("util"), Value::Util);
+        vars.insert(Rc::from("context"), env.context.clone());
+        vars.insert(Rc::from("stageVariables"), env.stage_variables.clone());
+        Interp {
+            env,
+            vars,
+            frames: Vec::new(),
+            macros: template.macros.iter().collect(),
+            evaluated: Vec::new(),
+            nested: 0,
+        }
+    }
+
+    /// Render `nodes` into `out`.
+    pub fn render(&mut self, nodes: &[Node], out: &mut String) -> EResult<()> {
+        self.block(nodes, out)?;
+        Ok(())
+    }
+
+    fn get_var(&self, name: &str) -> Value {
+        for f in self.frames.iter().rev() {
+            if let Some(v) = f.get(name) {
+                return v.clone();
+            }
+        }
+        self.vars.get(name).cloned().unwrap_or(Value::Null)
+    }
+
+    fn set_var(&mut self, name: &str, value: Value) {
+        if let Some(f) = self.frames.iter_mut().rev().find(|f| f.contains_key(name)) {
+            f.insert(Rc::from(name), value);
+            return;
+        }
+        if value.is_null() {
+            self.vars.remove(name);
+        } else {
+            self.vars.insert(Rc::from(name), value);
+        }
+    }
+
+    pub(crate) fn block(&mut self, nodes: &[Node], out: &mut String) -> EResult<Flow> {
+        for node in nodes {
+            let flow = self.node(node, out)?;
+            if flow != Flow::Normal {
+                return Ok(flow);
+            }
+            if out.len() > MAX_OUTPUT {
+                return Err(EvalError::new(
+                    EvalErrorKind::Limit,
+                    Span::default(),
+                    format!("output larger than {MAX_OUTPUT} bytes"),
+                ));
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn node(&mut self, node: &Node, out: &mut String) -> EResult<Flow> {
+        match node {
+            Node::Text(t) => out.push_str(t),
+            Node::Reference(r) => self.render_reference(r, out)?,
+            Node::Set(s) => self.set(s)?,
+            Node::If(i) => {
+                for (cond, body) in &i.branches {
+                    if self.truth(cond)? {
+                        return self.block(body, out);
+                    }
+                }
+                if let Some(body) = &i.otherwise {
+                    return self.block(body, out);
+                }
+            }
+            Node::Foreach(f) => return self.foreach(f, out),
+            Node::Directive(d) => return self.directive(d, out),
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn render_reference(&mut self, r: &Reference, out: &mut String) -> EResult<()> {
+        if r.escaped {
+            let value = self.reference(r)?;
+            out.push_str(&r.esc_prefix);
+            if value.is_null() {
+                out.push('\\');
+            }
+            out.push_str(&r.literal);
+            return Ok(());
+        }
+        let value = self.reference(r)?;
+        out.push_str(&r.esc_prefix);
+        out.push_str(&r.more_prefix);
+        if let Value::Define(body) = &value {
+            self.nested_render(r.span, |me| me.block(body, out).map(|_| ()))?;
+            return Ok(());
+        }
+        if value.is_null() {
+            // API Gateway renders null and undefined references as "".
+            return Ok(());
+        }
+        let before = out.len();
+        if !value.write_java(out) {
+            out.truncate(before);
+            out.push_str(&r.esc_prefix);
+            if r.style != RefStyle::Quiet {
+                out.push_str(&r.literal);
+            }
+        }
+        Ok(())
+    }
+
+    fn nested_render(&mut self, at: Span, f: impl FnOnce(&mut Self) -> EResult<()>) -> EResult<()> {
+        self.nested += 1;
+        if self.nested > MAX_NESTED_RENDER {
+            self.nested -= 1;
+            return Err(EvalError::new(
+                EvalErrorKind::Limit,
+                at,
+                "#define or #evaluate nested too deeply".into(),
+            ));
+        }
+        let r = f(self);
+        self.nested -= 1;
+        r
+    }
+
+    /// The value of a reference; null when any step is null or unresolved.
+    pub(crate) fn reference(&mut self, r: &Reference) -> EResult<Value> {
+        if !r.computable {
+            return Ok(Value::Null);
+        }
+        let mut value = self.get_var(&r.root);
+        for part in &r.parts {
+            if value.is_null() {
+                return Ok(Value::Null);
+            }
+            value = self.step(value, part)?;
+        }
+        Ok(value)
+    }
+
+    fn step(&mut self, value: Value, part: &Part) -> EResult<Value> {
+        match part {
+            Part::Property(name, span) => methods::property(self, &value, name, *span),
+            Part::Method(name, args, span) => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    vals.push(self.eval(a)?);
+                }
+                methods::call(self, &value, name, &vals, *span)
+            }
+            Part::Index(e, span) => {
+                let arg = self.eval(e)?;
+                methods::index(&value, &arg, *span)
+            }
+        }
+    }
+
+    fn set(&mut self, s: &SetNode) -> EResult<()> {
+        let value = self.eval(&s.value)?;
+        if value.is_null() {
+            // directive.set.null.allowed = false: the target keeps its value.
+            return Ok(());
+        }
+        let t = &s.target;
+        let Some((last, init)) = t.parts.split_last() else {
+            self.set_var(&t.root, value);
+            return Ok(());
+        };
+        let mut obj = self.get_var(&t.root);
+        for part in init {
+            if obj.is_null() {
+                return Ok(());
+            }
+            obj = self.step(obj, part)?;
+        }
+        match (last, &obj) {
+            (Part::Property(name, _), Value::Map(m)) => {
+                m.borrow_mut().insert(Key::Str(Rc::from(&**name)), value);
+            }
+            (Part::Index(e, span), _) => {
+                let key = self.eval(e)?;
+                methods::set_index(&obj, &key, value, *span)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Evaluate an expression to a value.
+    pub(crate) fn eval(&mut self, e: &Expr) -> EResult<Value> {
+        Ok(match e {
+            Expr::Str {
+                value,
+                interpolated,
+                span,
+            } => match interpolated {
+                None => Value::Str(Rc::from(&**value)),
+                Some(tpl) => {
+                    let mut s = String::new();
+                    let mut flow = Flow::Normal;
+                    self.nested_render(*span, |me| {
+                        flow = me.block(&tpl.nodes, &mut s)?;
+                        Ok(())
+                    })?;
+                    if !value.contains("##") && flow == Flow::Normal {
+                        s.pop();
+                    }
+                    Value::Str(Rc::from(s))
+                }
+            },
+            Expr::Int(i, _) => integer(*i),
+            Expr::Float(f, _) => Value::Double(*f),
+            Expr::Bool(b, _) => Value::Bool(*b),
+            Expr::Ref(r) => self.reference(r)?,
+            Expr::Range(a, b, span) => {
+                let (a, b) = (self.eval(a)?, self.eval(b)?);
+                range(&a, &b, *span)?
+            }
+            Expr::List(items, _) => {
+                let mut v = Vec::with_capacity(items.len());
+                for i in items {
+                    v.push(self.eval(i)?);
+                }
+                Value::list(v)
+            }
+            Expr::Map(entries, _) => {
+                let mut m = IndexMap::new();
+                for (k, v) in entries {
+                    let k = self.eval(k)?;
+                    let v = self.eval(v)?;
+                    m.insert(k.to_key(), v);
+                }
+                Value::map(m)
+            }
+            Expr::Word(w, _) => Value::Str(Rc::from(&**w)),
+            Expr::Not(inner, _) => Value::Bool(!self.truth(inner)?),
+            Expr::Binary(op, l, r, span) => self.binary(*op, l, r, *span)?,
+        })
+    }
+
+    fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr, span: Span) -> EResult<Value> {
+        Ok(match op {
+            BinOp::And => Value::Bool(self.truth(l)? && self.truth(r)?),
+            BinOp::Or => Value::Bool(self.truth(l)? || self.truth(r)?),
+            BinOp::Eq | BinOp::Ne => {
+                let (a, b) = (self.eval(l)?, self.eval(r)?);
+                let eq = arith::loose_equals(&a, &b);
+                Value::Bool(if op == BinOp::Eq { eq } else { !eq })
+            }
+            BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
+                let (a, b) = (self.eval(l)?, self.eval(r)?);
+                Value::Bool(match arith::compare(&a, &b) {
+                    Some(ord) => match op {
+                        BinOp::Lt => ord.is_lt(),
+                        BinOp::Gt => ord.is_gt(),
+                        BinOp::Le => ord.is_le(),
+                        _ => ord.is_ge(),
+                    },
+                    None => false,
+                })
+            }
+            BinOp::Add => {
+                let (a, b) = (self.eval(l)?, self.eval(r)?);
+                if matches!(a, Value::Str(_)) || matches!(b, Value::Str(_)) {
+                    let left = self.concat_operand(&a, l);
+                    let right = self.concat_operand(&b, r);
+                    return Ok(Value::Str(Rc::from(left + &right)));
+                }
+                arith::math(op, &a, &b, span)?
+            }
+            _ => {
+                let (a, b) = (self.eval(l)?, self.eval(r)?);
+                arith::math(op, &a, &b, span)?
+            }
+        })
+    }
+
+    /// An operand of string `+`: null operands contribute their source text.
+    fn concat_operand(&self, v: &Value, e: &Expr) -> String {
+        match v {
+            Value::Null => match e {
+                Expr::Ref(r) => r.literal.to_string(),
+                _ => String::new(),
+            },
+            v => v.to_java_string().unwrap_or_default(),
+        }
+    }
+
+    /// Velocity's `evaluate()`: the truth of an expression.
+    fn truth(&mut self, e: &Expr) -> EResult<bool> {
+        Ok(self.eval(e)?.truthy())
+    }
+
+    fn foreach(&mut self, f: &ForeachNode, out: &mut String) -> EResult<Flow> {
+        let source = self.eval(&f.iterable)?;
+        let items: Vec<Value> = match &source {
+            Value::List(l, _) => l.borrow().clone(),
+            Value::Map(m) => m.borrow().values().cloned().collect(),
+            _ => return Ok(Flow::Normal),
+        };
+        let saved_var = self.get_var(&f.var);
+        let saved_count = self.get_var("velocityCount");
+        let saved_has_next = self.get_var("velocityHasNext");
+        let parent = self.get_var("foreach");
+        let n = items.len();
+        let mut flow = Flow::Normal;
+        for (i, item) in items.into_iter().enumerate().take(MAX_FOREACH) {
+            let has_next = i + 1 < n;
+            let index = i32::try_from(i).unwrap_or(i32::MAX);
+            self.set_var("velocityCount", Value::Int(index.saturating_add(1)));
+            self.set_var("velocityHasNext", Value::Bool(has_next));
+            self.set_var(&f.var, item);
+            self.set_var(
+                "foreach",
+                Value::Loop(Rc::new(LoopState {
+                    index,
+                    has_next,
+                    parent: parent.clone(),
+                })),
+            );
+            match self.block(&f.body, out)? {
+                Flow::Normal => {}
+                Flow::Break => break,
+                Flow::Stop => {
+                    flow = Flow::Stop;
+                    break;
+                }
+            }
+        }
+        self.set_var(&f.var, saved_var);
+        self.set_var("velocityCount", saved_count);
+        self.set_var("velocityHasNext", saved_has_next);
+        self.set_var("foreach", parent);
+        Ok(flow)
+    }
+
+    fn directive(&mut self, d: &DirectiveNode, out: &mut String) -> EResult<Flow> {
+        match &*d.name {
+            "break" => return Ok(Flow::Break),
+            "stop" => return Ok(Flow::Stop),
+            "include" | "parse" => {
+                for a in &d.args {
+                    if !self.eval(a)?.is_null() {
+                        return Err(EvalError::new(
+                            EvalErrorKind::Resource,
+                            d.span,
+                            format!(
+                                "#{} cannot load a resource: API Gateway templates have no files to include",
+                                d.name
+                            ),
+                        ));
+                    }
+                }
+            }
+            "evaluate" => return self.evaluate(d, out),
+            "define" => {
+                if let (Some(Expr::Ref(r)), Some(body)) = (d.args.first(), &d.body) {
+                    self.set_var(&r.root, Value::Define(Rc::new(body.clone())));
+                }
+            }
+            "literal" => {
+                if let Some(body) = &d.body {
+                    return self.block(body, out);
+                }
+            }
+            name => return self.macro_call(name, d, out),
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn evaluate(&mut self, d: &DirectiveNode, out: &mut String) -> EResult<Flow> {
+        let Some(arg) = d.args.first() else {
+            return Ok(Flow::Normal);
+        };
+        let value = self.eval(arg)?;
+        let Some(text) = value.to_java_string() else {
+            return Ok(Flow::Normal);
+        };
+        let tpl = crate::syntax::parser::parse_template(&text).map_err(|e| {
+            EvalError::new(
+                EvalErrorKind::Parse,
+                d.span,
+                format!("#evaluate: {}", e.message),
+            )
+        })?;
+        let tpl = Rc::new(tpl);
+        self.evaluated.push(tpl.clone());
+        let mut flow = Flow::Normal;
+        self.nested_render(d.span, |me| {
+            flow = me.block(&tpl.nodes, out)?;
+            Ok(())
+        })?;
+        Ok(if flow == Flow::Stop {
+            Flow::Stop
+        } else {
+            Flow::Normal
+        })
+    }
+
+    fn macro_call(&mut self, name: &str, d: &DirectiveNode, out: &mut String) -> EResult<Flow> {
+        let lookup = name.strip_prefix('@').unwrap_or(name);
+        let Some(m) = self.macros.iter().find(|m| &*m.name == lookup).copied() else {
+            out.push_str(&d.literal);
+            return Ok(Flow::Normal);
+        };
+        if d.args.len() > m.params.len() {
+            return Err(EvalError::new(
+                EvalErrorKind::Macro,
+                d.span,
+                format!(
+                    "#{lookup} takes {} argument(s) but was called with {}",
+                    m.params.len(),
+                    d.args.len()
+                ),
+            ));
+        }
+        if self.frames.len() >= MAX_MACRO_DEPTH {
+            return Err(EvalError::new(
+                EvalErrorKind::Limit,
+                d.span,
+                format!("macro calls nested deeper than {MAX_MACRO_DEPTH}"),
+            ));
+        }
+        let mut frame = HashMap::new();
+        for (p, a) in m.params.iter().zip(&d.args) {
+            let v = self.eval(a)?;
+            frame.insert(Rc::from(&**p), v);
+        }
+        if let Some(body) = &d.body {
+            frame.insert(
+                Rc::from("bodyContent"),
+                Value::Define(Rc::new(body.clone())),
+            );
+        }
+        self.frames.push(frame);
+        let r = self.block(&m.body, out);
+        self.frames.pop();
+        Ok(match r? {
+            Flow::Stop => Flow::Stop,
+            _ => Flow::Normal,
+        })
+    }
+
+    /// Render a `#define` block to a string (for method calls on it).
+    pub(crate) fn define_to_string(&mut self, body: &Block, at: Span) -> EResult<String> {
+        let mut s = String::new();
+        self.nested_render(at, |me| me.block(body, &mut s).map(|_| ()))?;
+        Ok(s)
+    }
+}
+
+fn range(a: &Value, b: &Value, span: Span) -> EResult<Value> {
+    let (Some(from), Some(to)) = (arith::int_value(a), arith::int_value(b)) else {
+        return Ok(Value::Null);
+    };
+    let count = (i64::from(from) - i64::from(to)).abs() + 1;
+    if count > MAX_RANGE {
+        return Err(EvalError::new(
+            EvalErrorKind::Limit,
+            span,
+            format!("range of {count} elements is larger than {MAX_RANGE}"),
+        ));
+    }
+    let step: i64 = if from >= to { -1 } else { 1 };
+    let mut v = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+    let mut x = i64::from(from);
+    for _ in 0..count {
+        v.push(Value::Int(i32::try_from(x).unwrap_or(0)));
+        x += step;
+    }
+    Ok(Value::list(v))
+}

@@ -1,0 +1,159 @@
+//! `java.util.Map` and `java.util.List` methods.
+
+use std::rc::Rc;
+
+use super::{common, int_arg, int_result, method_error, Call};
+use crate::eval::interp::EResult;
+use crate::eval::value::{key_value, ListKind, ListRef, MapRef, Value};
+use crate::syntax::span::Span;
+
+/// Call a `LinkedHashMap` method.
+pub(crate) fn map_call(m: &MapRef, name: &str, args: &[Value], _span: Span) -> EResult<Call> {
+    let this = Value::Map(m.clone());
+    let done = |v: Value| Ok(Call::Done(v));
+    match (name, args) {
+        ("get", [k]) => done(m.borrow().get(&k.to_key()).cloned().unwrap_or_default()),
+        ("getOrDefault", [k, d]) => done(m.borrow().get(&k.to_key()).cloned().unwrap_or(d.clone())),
+        ("put", [k, v]) => done(
+            m.borrow_mut()
+                .insert(k.to_key(), v.clone())
+                .unwrap_or_default(),
+        ),
+        ("putAll", [Value::Map(other)]) => {
+            let other = other.borrow().clone();
+            m.borrow_mut().extend(other);
+            done(Value::str(""))
+        }
+        ("remove", [k]) => done(m.borrow_mut().shift_remove(&k.to_key()).unwrap_or_default()),
+        ("containsKey", [k]) => done(Value::Bool(m.borrow().contains_key(&k.to_key()))),
+        ("containsValue", [v]) => done(Value::Bool(m.borrow().values().any(|x| x == v))),
+        ("size", []) => done(int_result(m.borrow().len() as i64)),
+        ("isEmpty", []) => done(Value::Bool(m.borrow().is_empty())),
+        ("keySet", []) => done(Value::list(m.borrow().keys().map(key_value).collect())),
+        ("values", []) => done(Value::list(m.borrow().values().cloned().collect())),
+        ("entrySet", []) => done(Value::list(
+            m.borrow()
+                .iter()
+                .map(|(k, v)| Value::Entry(Rc::new((key_value(k), v.clone()))))
+                .collect(),
+        )),
+        ("clear", []) => {
+            m.borrow_mut().clear();
+            done(Value::str(""))
+        }
+        ("size" | "isEmpty" | "keySet" | "values" | "entrySet" | "clear", _) => {
+            Ok(Call::ZeroArgOverload)
+        }
+        _ => Ok(common(&this, name, args)),
+    }
+}
+
+fn checked_index(len: usize, i: i64, span: Span) -> EResult<usize> {
+    usize::try_from(i)
+        .ok()
+        .filter(|&i| i < len)
+        .ok_or_else(|| method_error(span, format!("index {i} out of bounds for length {len}")))
+}
+
+/// Call an `ArrayList` (or json-smart `JSONArray`) method.
+pub(crate) fn list_call(
+    l: &ListRef,
+    kind: ListKind,
+    name: &str,
+    args: &[Value],
+    span: Span,
+) -> EResult<Call> {
+    let this = Value::List(l.clone(), kind);
+    let done = |v: Value| Ok(Call::Done(v));
+    match (name, args) {
+        ("get", [i]) => {
+            let Some(i) = int_arg(i) else {
+                return Ok(Call::Unresolved);
+            };
+            let l = l.borrow();
+            let i = checked_index(l.len(), i, span)?;
+            done(l.get(i).cloned().unwrap_or_default())
+        }
+        ("size", []) => done(int_result(l.borrow().len() as i64)),
+        ("isEmpty", []) => done(Value::Bool(l.borrow().is_empty())),
+        ("contains", [x]) => done(Value::Bool(l.borrow().iter().any(|v| v == x))),
+        ("indexOf", [x]) => done(int_result(
+            l.borrow()
+                .iter()
+                .position(|v| v == x)
+                .map_or(-1, |p| p as i64),
+        )),
+        ("lastIndexOf", [x]) => done(int_result(
+            l.borrow()
+                .iter()
+                .rposition(|v| v == x)
+                .map_or(-1, |p| p as i64),
+        )),
+        ("add", [x]) => {
+            l.borrow_mut().push(x.clone());
+            done(Value::Bool(true))
+        }
+        ("add", [i, x]) => {
+            let Some(i) = int_arg(i) else {
+                return Ok(Call::Unresolved);
+            };
+            let mut l = l.borrow_mut();
+            let len = l.len();
+            let i = checked_index(len + 1, i, span)?;
+            l.insert(i, x.clone());
+            done(Value::str(""))
+        }
+        ("set", [i, x]) => {
+            let Some(i) = int_arg(i) else {
+                return Ok(Call::Unresolved);
+            };
+            let mut l = l.borrow_mut();
+            let i = checked_index(l.len(), i, span)?;
+            let old = std::mem::replace(
+                l.get_mut(i)
+                    .ok_or_else(|| method_error(span, "index".into()))?,
+                x.clone(),
+            );
+            done(old)
+        }
+        ("remove", [Value::Int(i)]) => {
+            let mut l = l.borrow_mut();
+            let i = checked_index(l.len(), i64::from(*i), span)?;
+            done(l.remove(i))
+        }
+        ("remove", [x]) => {
+            let mut l = l.borrow_mut();
+            let pos = l.iter().position(|v| v == x);
+            if let Some(p) = pos {
+                l.remove(p);
+            }
+            done(Value::Bool(pos.is_some()))
+        }
+        ("addAll", [Value::List(other, _)]) => {
+            let other = other.borrow().clone();
+            l.borrow_mut().extend(other);
+            done(Value::Bool(true))
+        }
+        ("clear", []) => {
+            l.borrow_mut().clear();
+            done(Value::str(""))
+        }
+        ("subList", [a, b]) => {
+            let (Some(a), Some(b)) = (int_arg(a), int_arg(b)) else {
+                return Ok(Call::Unresolved);
+            };
+            let l = l.borrow();
+            if a < 0 || b as usize > l.len() || a > b {
+                return Err(method_error(
+                    span,
+                    format!("subList({a}, {b}) out of range"),
+                ));
+            }
+            done(Value::list(
+                l.get(a as usize..b as usize).unwrap_or_default().to_vec(),
+            ))
+        }
+        ("size" | "isEmpty" | "clear", _) => Ok(Call::ZeroArgOverload),
+        _ => Ok(common(&this, name, args)),
+    }
+}

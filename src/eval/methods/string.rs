@@ -1,0 +1,357 @@
+//! `java.lang.String` methods. Java indexes strings in UTF-16 code units,
+//! so index arithmetic goes through UTF-16 when the text is not ASCII.
+
+use std::rc::Rc;
+
+use fancy_regex::Regex;
+
+use super::{common, int_arg, int_result, method_error, string_list, Call};
+use crate::eval::interp::EResult;
+use crate::eval::value::{ListKind, Value};
+use crate::syntax::span::Span;
+
+fn utf16(s: &str) -> Vec<u16> {
+    s.encode_utf16().collect()
+}
+
+fn from_utf16(units: &[u16]) -> String {
+    String::from_utf16_lossy(units)
+}
+
+fn str_arg(v: &Value) -> Option<&str> {
+    match v {
+        Value::Str(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn done_str(s: String) -> Call {
+    Call::Done(Value::Str(Rc::from(s)))
+}
+
+fn index_of(hay: &[u16], needle: &[u16], from: i64) -> i64 {
+    let from = from.max(0) as usize;
+    if needle.is_empty() {
+        return from.min(hay.len()) as i64;
+    }
+    if from >= hay.len() {
+        return -1;
+    }
+    hay.get(from..)
+        .and_then(|h| h.windows(needle.len()).position(|w| w == needle))
+        .map_or(-1, |p| (p + from) as i64)
+}
+
+fn last_index_of(hay: &[u16], needle: &[u16], from: i64) -> i64 {
+    if from < 0 {
+        return -1;
+    }
+    let max_start = hay.len().saturating_sub(needle.len()).min(from as usize);
+    if needle.len() > hay.len() {
+        return -1;
+    }
+    (0..=max_start)
+        .rev()
+        .find(|&i| hay.get(i..i + needle.len()) == Some(needle))
+        .map_or(-1, |i| i as i64)
+}
+
+/// Compile a Java regular expression.
+pub(crate) fn java_regex(pattern: &str, span: Span) -> EResult<Regex> {
+    Regex::new(pattern)
+        .map_err(|e| method_error(span, format!("invalid regular expression `{pattern}`: {e}")))
+}
+
+/// Expand a Java replacement string (`$1`, `\$`) for one match.
+fn expand(replacement: &str, caps: &fancy_regex::Captures, span: Span) -> EResult<String> {
+    let mut out = String::new();
+    let mut chars = replacement.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(n) => out.push(n),
+                None => {
+                    return Err(method_error(
+                        span,
+                        "character to be escaped is missing in the replacement".into(),
+                    ))
+                }
+            },
+            '$' => {
+                let mut num = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    let candidate = format!("{num}{d}");
+                    let n: usize = candidate.parse().unwrap_or(usize::MAX);
+                    if !num.is_empty() && n >= caps.len() {
+                        break;
+                    }
+                    num = candidate;
+                    chars.next();
+                }
+                if num.is_empty() {
+                    return Err(method_error(
+                        span,
+                        "illegal group reference in the replacement".into(),
+                    ));
+                }
+                let n: usize = num.parse().unwrap_or(usize::MAX);
+                if n >= caps.len() {
+                    return Err(method_error(span, format!("no group {n} in the pattern")));
+                }
+                if let Some(m) = caps.get(n) {
+                    out.push_str(m.as_str());
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+fn replace_regex(s: &str, pattern: &str, rep: &str, all: bool, span: Span) -> EResult<String> {
+    let re = java_regex(pattern, span)?;
+    let mut out = String::new();
+    let mut last = 0;
+    for caps in re.captures_iter(s) {
+        let caps = caps.map_err(|e| method_error(span, format!("regex failed: {e}")))?;
+        let Some(m) = caps.get(0) else { continue };
+        out.push_str(s.get(last..m.start()).unwrap_or(""));
+        out.push_str(&expand(rep, &caps, span)?);
+        last = m.end();
+        if !all {
+            break;
+        }
+    }
+    out.push_str(s.get(last..).unwrap_or(""));
+    Ok(out)
+}
+
+fn split(s: &str, pattern: &str, limit: i64, span: Span) -> EResult<Vec<String>> {
+    let re = java_regex(pattern, span)?;
+    let mut parts = Vec::new();
+    let mut last = 0;
+    for m in re.find_iter(s) {
+        let m = m.map_err(|e| method_error(span, format!("regex failed: {e}")))?;
+        if limit > 0 && parts.len() as i64 >= limit - 1 {
+            break;
+        }
+        if m.end() == 0 {
+            // A zero-width match at the start never yields a leading "".
+            continue;
+        }
+        if m.start() == m.end() && m.start() >= s.len() {
+            break;
+        }
+        parts.push(s.get(last..m.start()).unwrap_or("").to_string());
+        last = m.end();
+    }
+    if s.is_empty() {
+        return Ok(vec![String::new()]);
+    }
+    parts.push(s.get(last..).unwrap_or("").to_string());
+    if limit == 0 {
+        while parts.len() > 1 && parts.last().is_some_and(|p| p.is_empty()) {
+            parts.pop();
+        }
+        if parts.len() == 1 && parts.first().is_some_and(|p| p.is_empty()) && !s.is_empty() {
+            parts.clear();
+        }
+    }
+    Ok(parts)
+}
+
+fn substring(s: &str, begin: i64, end: Option<i64>, span: Span) -> EResult<Call> {
+    let u = utf16(s);
+    let end = end.unwrap_or(u.len() as i64);
+    if begin < 0 || end > u.len() as i64 || begin > end {
+        return Err(method_error(
+            span,
+            format!(
+                "substring({begin}, {end}) out of range for a string of length {}",
+                u.len()
+            ),
+        ));
+    }
+    Ok(done_str(from_utf16(
+        u.get(begin as usize..end as usize).unwrap_or_default(),
+    )))
+}
+
+/// Call a `java.lang.String` method.
+pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResult<Call> {
+    let v = |x: Value| Ok(Call::Done(x));
+    match (name, args) {
+        ("length", []) => v(int_result(s.encode_utf16().count() as i64)),
+        ("isEmpty", []) => v(Value::Bool(s.is_empty())),
+        ("toLowerCase", []) => Ok(done_str(s.to_lowercase())),
+        ("toUpperCase", []) => Ok(done_str(s.to_uppercase())),
+        ("trim", []) => Ok(done_str(s.trim_matches(|c: char| c <= ' ').to_string())),
+        ("toString" | "intern", []) => v(Value::Str(s.clone())),
+        ("length" | "isEmpty" | "toLowerCase" | "toUpperCase" | "trim" | "intern", _) => {
+            Ok(Call::ZeroArgOverload)
+        }
+        ("substring", [b]) => match int_arg(b) {
+            Some(b) => substring(s, b, None, span),
+            None => Ok(Call::Unresolved),
+        },
+        ("substring", [b, e]) => match (int_arg(b), int_arg(e)) {
+            (Some(b), Some(e)) => substring(s, b, Some(e), span),
+            _ => Ok(Call::Unresolved),
+        },
+        ("charAt", [i]) => {
+            let Some(i) = int_arg(i) else {
+                return Ok(Call::Unresolved);
+            };
+            let u = utf16(s);
+            match usize::try_from(i).ok().and_then(|i| u.get(i)) {
+                Some(c) => Ok(done_str(from_utf16(&[*c]))),
+                None => Err(method_error(
+                    span,
+                    format!(
+                        "charAt({i}) out of range for a string of length {}",
+                        u.len()
+                    ),
+                )),
+            }
+        }
+        ("indexOf" | "lastIndexOf", [needle, rest @ ..]) if rest.len() <= 1 => {
+            let Some(n) = str_arg(needle) else {
+                return Ok(Call::Unresolved);
+            };
+            let from = match rest.first() {
+                Some(f) => match int_arg(f) {
+                    Some(f) => Some(f),
+                    None => return Ok(Call::Unresolved),
+                },
+                None => None,
+            };
+            let (h, n) = (utf16(s), utf16(n));
+            let r = if name == "indexOf" {
+                index_of(&h, &n, from.unwrap_or(0))
+            } else {
+                last_index_of(&h, &n, from.unwrap_or(h.len() as i64))
+            };
+            v(int_result(r))
+        }
+        ("contains", [x]) => match str_arg(x) {
+            Some(x) => v(Value::Bool(s.contains(x))),
+            None => Ok(Call::Unresolved),
+        },
+        ("startsWith", [x]) => match str_arg(x) {
+            Some(x) => v(Value::Bool(s.starts_with(x))),
+            None => Ok(Call::Unresolved),
+        },
+        ("startsWith", [x, off]) => match (str_arg(x), int_arg(off)) {
+            (Some(x), Some(off)) => {
+                let u = utf16(s);
+                let ok = usize::try_from(off)
+                    .ok()
+                    .and_then(|o| u.get(o..))
+                    .is_some_and(|rest| rest.starts_with(&utf16(x)));
+                v(Value::Bool(ok))
+            }
+            _ => Ok(Call::Unresolved),
+        },
+        ("endsWith", [x]) => match str_arg(x) {
+            Some(x) => v(Value::Bool(s.ends_with(x))),
+            None => Ok(Call::Unresolved),
+        },
+        ("equalsIgnoreCase", [x]) => v(Value::Bool(match str_arg(x) {
+            Some(x) => {
+                let (a, b) = (utf16(s), utf16(x));
+                a.len() == b.len() && s.to_lowercase() == x.to_lowercase()
+            }
+            None => false,
+        })),
+        ("concat", [x]) => match str_arg(x) {
+            Some(x) => Ok(done_str(format!("{s}{x}"))),
+            None => Ok(Call::Unresolved),
+        },
+        ("replace", [a, b]) => match (str_arg(a), str_arg(b)) {
+            (Some(a), Some(b)) => {
+                if a.is_empty() {
+                    let mut out = String::from(b);
+                    for c in s.chars() {
+                        out.push(c);
+                        out.push_str(b);
+                    }
+                    Ok(done_str(out))
+                } else {
+                    Ok(done_str(s.replace(a, b)))
+                }
+            }
+            _ => Ok(Call::Unresolved),
+        },
+        ("replaceAll" | "replaceFirst", [a, b]) => match (str_arg(a), str_arg(b)) {
+            (Some(a), Some(b)) => Ok(done_str(replace_regex(
+                s,
+                a,
+                b,
+                name == "replaceAll",
+                span,
+            )?)),
+            _ => Ok(Call::Unresolved),
+        },
+        ("matches", [p]) => match str_arg(p) {
+            Some(p) => {
+                let re = java_regex(&format!("^(?:{p})$"), span)?;
+                let m = re
+                    .is_match(s)
+                    .map_err(|e| method_error(span, format!("regex failed: {e}")))?;
+                v(Value::Bool(m))
+            }
+            None => Ok(Call::Unresolved),
+        },
+        ("split", [p, rest @ ..]) if rest.len() <= 1 => {
+            let Some(p) = str_arg(p) else {
+                return Ok(Call::Unresolved);
+            };
+            let limit = match rest.first() {
+                Some(l) => match int_arg(l) {
+                    Some(l) => l,
+                    None => return Ok(Call::Unresolved),
+                },
+                None => 0,
+            };
+            let parts = split(s, p, limit, span)?;
+            v(string_list(parts, ListKind::ArrayList))
+        }
+        ("compareTo", [x]) => match str_arg(x) {
+            Some(x) => {
+                let (a, b) = (utf16(s), utf16(x));
+                let r = a
+                    .iter()
+                    .zip(&b)
+                    .find(|(p, q)| p != q)
+                    .map_or(a.len() as i64 - b.len() as i64, |(p, q)| {
+                        i64::from(*p) - i64::from(*q)
+                    });
+                v(int_result(r))
+            }
+            None => Ok(Call::Unresolved),
+        },
+        _ => Ok(common(&Value::Str(s.clone()), name, args)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_drops_trailing_empties() {
+        let sp = Span::default();
+        assert_eq!(split("a,b,,", ",", 0, sp).unwrap(), vec!["a", "b"]);
+        assert_eq!(split("a,b,,", ",", -1, sp).unwrap(), vec!["a", "b", "", ""]);
+        assert_eq!(split("a,b,c", ",", 2, sp).unwrap(), vec!["a", "b,c"]);
+    }
+
+    #[test]
+    fn replacement_groups() {
+        let sp = Span::default();
+        assert_eq!(
+            replace_regex("john smith", "(\\w+) (\\w+)", "$2 $1", true, sp).unwrap(),
+            "smith john"
+        );
+    }
+}

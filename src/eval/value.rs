@@ -1,0 +1,342 @@
+//! Values as the Java objects API Gateway hands a template, with Java's
+//! `toString` and equality.
+
+use std::cell::RefCell;
+use std::fmt::Write;
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+
+use crate::syntax::ast::Block;
+
+/// How a list prints: `java.util.ArrayList` (`[a, b]`) or json-smart's
+/// `JSONArray` (compact JSON with `/` escaped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    /// Velocity list literals, ranges, `keySet()`, `values()`, `split`.
+    ArrayList,
+    /// Arrays read from JSON by `$input.path` and `$util.parseJson`.
+    JsonArray,
+}
+
+/// A map key. Java compares keys with `equals`, so keys keep their type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Key {
+    /// A string key, the usual case.
+    Str(Rc<str>),
+    /// An integer key.
+    Int(i128),
+    /// A boolean key.
+    Bool(bool),
+    /// `null` as a key.
+    Null,
+    /// Any other key, by its printed form.
+    Other(Rc<str>),
+}
+
+/// A shared, mutable, insertion-ordered map (`LinkedHashMap`).
+pub type MapRef = Rc<RefCell<IndexMap<Key, Value>>>;
+/// A shared, mutable list.
+pub type ListRef = Rc<RefCell<Vec<Value>>>;
+
+/// The state `$foreach` exposes inside a loop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoopState {
+    /// Zero-based iteration index.
+    pub index: i32,
+    /// Whether more elements follow.
+    pub has_next: bool,
+    /// The enclosing loop's `$foreach`.
+    pub parent: Value,
+}
+
+/// A template value.
+#[derive(Debug, Clone, Default)]
+pub enum Value {
+    /// Java `null`, or an undefined reference.
+    #[default]
+    Null,
+    /// `java.lang.Boolean`.
+    Bool(bool),
+    /// `java.lang.Integer`.
+    Int(i32),
+    /// `java.lang.Long`.
+    Long(i64),
+    /// `java.math.BigInteger` (held in 128 bits).
+    BigInt(i128),
+    /// `java.lang.Double`.
+    Double(f64),
+    /// `java.lang.String`.
+    Str(Rc<str>),
+    /// A list.
+    List(ListRef, ListKind),
+    /// A map.
+    Map(MapRef),
+    /// A `Map.Entry` from `entrySet()`.
+    Entry(Rc<(Value, Value)>),
+    /// `$foreach`.
+    Loop(Rc<LoopState>),
+    /// A `#define` block, rendered when referenced.
+    Define(Rc<Block>),
+    /// `$input`.
+    Input,
+    /// `$util`.
+    Util,
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        java_equals(self, other)
+    }
+}
+
+impl Value {
+    /// A string value.
+    pub fn str(s: &str) -> Value {
+        Value::Str(Rc::from(s))
+    }
+
+    /// A new ArrayList.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(RefCell::new(items)), ListKind::ArrayList)
+    }
+
+    /// A new LinkedHashMap.
+    pub fn map(entries: IndexMap<Key, Value>) -> Value {
+        Value::Map(Rc::new(RefCell::new(entries)))
+    }
+
+    /// Whether this is Java `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// A Java integer type (Integer, Long, BigInteger) as i128.
+    pub fn as_integer(&self) -> Option<i128> {
+        match self {
+            Value::Int(i) => Some(i128::from(*i)),
+            Value::Long(l) => Some(i128::from(*l)),
+            Value::BigInt(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a `java.lang.Number`.
+    pub fn is_number(&self) -> bool {
+        matches!(
+            self,
+            Value::Int(_) | Value::Long(_) | Value::BigInt(_) | Value::Double(_)
+        )
+    }
+
+    /// Velocity's truth test: only `null` and `false` are false.
+    pub fn truthy(&self) -> bool {
+        !matches!(self, Value::Null | Value::Bool(false))
+    }
+
+    /// The map key for this value.
+    pub fn to_key(&self) -> Key {
+        match self {
+            Value::Str(s) => Key::Str(s.clone()),
+            Value::Int(_) | Value::Long(_) | Value::BigInt(_) => {
+                Key::Int(self.as_integer().unwrap_or(0))
+            }
+            Value::Bool(b) => Key::Bool(*b),
+            Value::Null => Key::Null,
+            other => Key::Other(Rc::from(other.to_java_string().unwrap_or_default())),
+        }
+    }
+
+    /// Java's `toString()`; `None` where Java would give `null`.
+    pub fn to_java_string(&self) -> Option<String> {
+        let mut s = String::new();
+        self.write_java(&mut s).then_some(s)
+    }
+
+    /// Append Java's `toString()`; false (nothing written) for `null` and
+    /// for objects whose `toString` Velocity treats as null.
+    pub fn write_java(&self, out: &mut String) -> bool {
+        match self {
+            Value::Null | Value::Input | Value::Util | Value::Define(_) => return false,
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Value::Long(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Value::BigInt(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Value::Double(d) => write_java_double(*d, out),
+            Value::Str(s) => out.push_str(s),
+            Value::List(items, ListKind::ArrayList) => {
+                out.push('[');
+                for (i, v) in items.borrow().iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write_element(v, out);
+                }
+                out.push(']');
+            }
+            Value::List(_, ListKind::JsonArray) => crate::apigw::json::write_json(self, out, true),
+            Value::Map(m) => {
+                out.push('{');
+                for (i, (k, v)) in m.borrow().iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write_key(k, out);
+                    out.push('=');
+                    write_element(v, out);
+                }
+                out.push('}');
+            }
+            Value::Entry(e) => {
+                write_element(&e.0, out);
+                out.push('=');
+                write_element(&e.1, out);
+            }
+            Value::Loop(_) => out.push_str("org.apache.velocity.runtime.directive.ForeachScope"),
+        }
+        true
+    }
+}
+
+fn write_element(v: &Value, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("null"),
+        other => {
+            if !other.write_java(out) {
+                out.push_str("null");
+            }
+        }
+    }
+}
+
+/// Append a map key as Java prints it.
+pub fn write_key(k: &Key, out: &mut String) {
+    match k {
+        Key::Str(s) | Key::Other(s) => out.push_str(s),
+        Key::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Key::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Key::Null => out.push_str("null"),
+    }
+}
+
+/// The value a key stands for.
+pub fn key_value(k: &Key) -> Value {
+    match k {
+        Key::Str(s) | Key::Other(s) => Value::Str(s.clone()),
+        Key::Int(i) => integer(*i),
+        Key::Bool(b) => Value::Bool(*b),
+        Key::Null => Value::Null,
+    }
+}
+
+/// The smallest Java integer type holding `i` (Integer, Long, BigInteger).
+pub fn integer(i: i128) -> Value {
+    if let Ok(v) = i32::try_from(i) {
+        Value::Int(v)
+    } else if let Ok(v) = i64::try_from(i) {
+        Value::Long(v)
+    } else {
+        Value::BigInt(i)
+    }
+}
+
+/// `Object.equals` between two values of compatible classes.
+pub fn java_equals(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Long(x), Value::Long(y)) => x == y,
+        (Value::BigInt(x), Value::BigInt(y)) => x == y,
+        (Value::Double(x), Value::Double(y)) => x.to_bits() == y.to_bits() || x == y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::List(x, _), Value::List(y, _)) => Rc::ptr_eq(x, y) || *x.borrow() == *y.borrow(),
+        (Value::Map(x), Value::Map(y)) => {
+            if Rc::ptr_eq(x, y) {
+                return true;
+            }
+            let (x, y) = (x.borrow(), y.borrow());
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| w == v))
+        }
+        (Value::Entry(x), Value::Entry(y)) => x.0 == y.0 && x.1 == y.1,
+        (Value::Input, Value::Input) | (Value::Util, Value::Util) => true,
+        _ => false,
+    }
+}
+
+/// Java's `Double.toString`.
+pub fn write_java_double(d: f64, out: &mut String) {
+    if d.is_nan() {
+        out.push_str("NaN");
+        return;
+    }
+    if d.is_infinite() {
+        out.push_str(if d > 0.0 { "Infinity" } else { "-Infinity" });
+        return;
+    }
+    if d == 0.0 {
+        out.push_str(if d.is_sign_negative() { "-0.0" } else { "0.0" });
+        return;
+    }
+    let abs = d.abs();
+    if (1e-3..1e7).contains(&abs) {
+        let s = format!("{d}");
+        out.push_str(&s);
+        if !s.contains('.') {
+            out.push_str(".0");
+        }
+        return;
+    }
+    // Scientific: shortest digits, mantissa with at least one decimal.
+    let s = format!("{d:e}");
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    out.push_str(mant);
+    if !mant.contains('.') {
+        out.push_str(".0");
+    }
+    out.push('E');
+    out.push_str(exp);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(x: f64) -> String {
+        let mut s = String::new();
+        write_java_double(x, &mut s);
+        s
+    }
+
+    #[test]
+    fn doubles_print_as_java() {
+        assert_eq!(d(1.0), "1.0");
+        assert_eq!(d(2.5), "2.5");
+        assert_eq!(d(1e10), "1.0E10");
+        assert_eq!(d(1.5e-5), "1.5E-5");
+        assert_eq!(d(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(d(1234567.0), "1234567.0");
+        assert_eq!(d(12345678.0), "1.2345678E7");
+    }
+
+    #[test]
+    fn collections_print_as_java() {
+        let l = Value::list(vec![Value::Int(1), Value::str("a"), Value::Null]);
+        assert_eq!(l.to_java_string().unwrap(), "[1, a, null]");
+        let mut m = IndexMap::new();
+        m.insert(Key::Str("a".into()), Value::Int(1));
+        m.insert(Key::Str("b".into()), l);
+        assert_eq!(
+            Value::map(m).to_java_string().unwrap(),
+            "{a=1, b=[1, a, null]}"
+        );
+    }
+}

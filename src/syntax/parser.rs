@@ -1,0 +1,1156 @@
+//! Tokens to syntax tree, production by production as Velocity 1.7's
+//! `Parser.jjt` (each function names the production it mirrors).
+
+use std::collections::VecDeque;
+
+use super::ast::*;
+use super::lexer::{Kind, LexError, Lexer, State, Token};
+use super::span::Span;
+
+/// A syntax error: where and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// The offending source range.
+    pub span: Span,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl From<LexError> for ParseError {
+    fn from(e: LexError) -> ParseError {
+        ParseError {
+            span: Span::new(e.at, e.at + 1),
+            message: e.message,
+        }
+    }
+}
+
+type PResult<T> = Result<T, ParseError>;
+
+/// Directives Velocity 1.7 registers by default, and whether each has a body.
+const DIRECTIVES: [(&str, bool); 9] = [
+    ("foreach", true),
+    ("include", false),
+    ("parse", false),
+    ("macro", true),
+    ("literal", true),
+    ("evaluate", false),
+    ("break", false),
+    ("define", true),
+    ("stop", false),
+];
+
+fn directive_has_body(name: &str) -> Option<bool> {
+    DIRECTIVES.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+}
+
+/// Deepest nesting of blocks and expressions accepted.
+const MAX_DEPTH: usize = 150;
+
+/// The parser state.
+pub struct Parser<'a> {
+    src: &'a str,
+    lexer: Lexer<'a>,
+    buf: VecDeque<Token>,
+    macros: Vec<MacroDef>,
+    depth: usize,
+}
+
+/// Parse a whole template.
+pub fn parse_template(src: &str) -> PResult<Template> {
+    if u32::try_from(src.len()).is_err() {
+        return Err(ParseError {
+            span: Span::new(0, 0),
+            message: "template larger than 4 GiB".into(),
+        });
+    }
+    let mut p = Parser {
+        src,
+        lexer: Lexer::new(src),
+        buf: VecDeque::new(),
+        macros: Vec::new(),
+        depth: 0,
+    };
+    let nodes = p.block()?;
+    let t = p.peek(0)?;
+    if t.kind != Kind::Eof {
+        return Err(p.unexpected(0, "text, a reference or a directive"));
+    }
+    Ok(Template {
+        nodes,
+        macros: p.macros,
+    })
+}
+
+fn starts_statement(kind: Kind) -> bool {
+    use Kind::*;
+    matches!(
+        kind,
+        IfDirective
+            | Identifier
+            | LCurly
+            | SingleLineCommentStart
+            | MultiLineComment
+            | FormalComment
+            | Textblock
+            | SetDirective
+            | EscapeDirective
+            | DoubleEscape
+            | Word
+            | BracketedWord
+            | Text
+            | Dot
+            | RParen
+            | LParen
+            | IntegerLiteral
+            | FloatingPointLiteral
+            | StringLiteral
+            | Escape
+            | RCurly
+            | EmptyIndex
+    )
+}
+
+fn starts_parameter(kind: Kind) -> bool {
+    use Kind::*;
+    matches!(
+        kind,
+        StringLiteral
+            | IntegerLiteral
+            | LBracket
+            | LeftCurley
+            | True
+            | False
+            | Identifier
+            | LCurly
+            | FloatingPointLiteral
+    )
+}
+
+fn describe(kind: Kind, image: &str) -> String {
+    match kind {
+        Kind::Eof => "end of template".into(),
+        _ => format!("`{}`", image.trim_end_matches(['\n', '\r'])),
+    }
+}
+
+impl<'a> Parser<'a> {
+    fn peek(&mut self, n: usize) -> PResult<&Token> {
+        while self.buf.len() <= n {
+            let t = self.lexer.next_token()?;
+            self.buf.push_back(t);
+        }
+        self.buf.get(n).ok_or_else(|| ParseError {
+            span: Span::new(self.src.len(), self.src.len()),
+            message: "internal: token buffer".into(),
+        })
+    }
+
+    fn kind(&mut self, n: usize) -> PResult<Kind> {
+        Ok(self.peek(n)?.kind)
+    }
+
+    fn bump(&mut self) -> PResult<Token> {
+        self.peek(0)?;
+        self.buf.pop_front().ok_or_else(|| ParseError {
+            span: Span::new(self.src.len(), self.src.len()),
+            message: "internal: token buffer".into(),
+        })
+    }
+
+    fn image(&self, t: &Token) -> &'a str {
+        self.src.get(t.span.range()).unwrap_or("")
+    }
+
+    fn unexpected(&mut self, n: usize, expected: &str) -> ParseError {
+        match self.peek(n) {
+            Ok(t) => {
+                let t = t.clone();
+                ParseError {
+                    span: t.span,
+                    message: format!(
+                        "unexpected {}; expected {expected}",
+                        describe(t.kind, self.image(&t))
+                    ),
+                }
+            }
+            Err(e) => e,
+        }
+    }
+
+    fn expect(&mut self, kind: Kind, what: &str) -> PResult<Token> {
+        if self.kind(0)? == kind {
+            self.bump()
+        } else {
+            Err(self.unexpected(0, what))
+        }
+    }
+
+    fn skip_ws(&mut self) -> PResult<()> {
+        if self.kind(0)? == Kind::Whitespace {
+            self.bump()?;
+        }
+        Ok(())
+    }
+
+    fn enter(&mut self, at: Span) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ParseError {
+                span: at,
+                message: format!("nesting deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        Ok(())
+    }
+
+    /// `( Statement() )*`
+    fn block(&mut self) -> PResult<Block> {
+        let mut nodes = Vec::new();
+        while starts_statement(self.kind(0)?) {
+            self.statement(&mut nodes)?;
+        }
+        Ok(nodes)
+    }
+
+    /// `Statement()`
+    fn statement(&mut self, out: &mut Block) -> PResult<()> {
+        let kind = self.kind(0)?;
+        match kind {
+            Kind::IfDirective => {
+                let node = self.if_statement()?;
+                out.push(node);
+            }
+            Kind::Identifier => out.push(Node::Reference(Box::new(self.reference()?))),
+            Kind::LCurly if self.kind(1)? == Kind::Identifier => {
+                out.push(Node::Reference(Box::new(self.reference()?)))
+            }
+            Kind::SingleLineCommentStart | Kind::MultiLineComment | Kind::FormalComment => {
+                let t = self.bump()?;
+                if kind == Kind::SingleLineCommentStart && self.kind(0)? == Kind::SingleLineComment
+                {
+                    self.bump()?;
+                }
+                let image = self.image(&t);
+                let cut = image.find("##").or_else(|| image.find("#*")).unwrap_or(0);
+                if cut > 0 {
+                    out.push(Node::Text(image.get(..cut).unwrap_or("").into()));
+                }
+            }
+            Kind::Textblock => {
+                let t = self.bump()?;
+                let image = self.image(&t);
+                let inner = image.get(3..image.len().saturating_sub(3)).unwrap_or("");
+                push_text(out, inner);
+            }
+            Kind::SetDirective => out.push(self.set_directive()?),
+            Kind::EscapeDirective => {
+                let t = self.bump()?;
+                let text = self.escaped_directive(self.image(&t));
+                push_text(out, &text);
+            }
+            Kind::DoubleEscape => self.escape(out)?,
+            Kind::Word | Kind::BracketedWord => self.directive(out)?,
+            _ => {
+                let t = self.bump()?;
+                let image = self.image(&t);
+                if t.special.is_empty() {
+                    push_text(out, image);
+                } else {
+                    let mut s = t.special.clone();
+                    s.push_str(image);
+                    push_text(out, &s);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn is_macro(&self, name: &str) -> bool {
+        self.macros.iter().any(|m| &*m.name == name)
+    }
+
+    /// Velocity's `escapedDirective`: `\#if` prints `#if`, `\#tag` stays.
+    fn escaped_directive(&self, image: &str) -> String {
+        let last = image.rfind('\\').unwrap_or(0);
+        let directive = image.get(last + 1..).unwrap_or("");
+        let mut tag = directive.get(1..).unwrap_or("");
+        if tag.starts_with('{') {
+            tag = tag.get(1..tag.len().saturating_sub(1)).unwrap_or("");
+        }
+        let recognized = directive_has_body(tag).is_some()
+            || self.is_macro(tag)
+            || matches!(tag, "if" | "end" | "set" | "else" | "elseif");
+        if recognized {
+            format!("{}{}", image.get(..last / 2).unwrap_or(""), directive)
+        } else {
+            image.to_string()
+        }
+    }
+
+    /// `Escape()`: a run of `\\` pairs.
+    fn escape(&mut self, out: &mut Block) -> PResult<()> {
+        let mut count = 0;
+        while self.kind(0)? == Kind::DoubleEscape {
+            self.bump()?;
+            count += 1;
+        }
+        let next = self.peek(0)?.clone();
+        let tag = self.image(&next).get(1..).unwrap_or("");
+        let control = matches!(
+            next.kind,
+            Kind::IfDirective | Kind::ElseDirective | Kind::ElseIfDirective | Kind::End
+        ) || directive_has_body(tag).is_some()
+            || self.is_macro(tag);
+        let unit = if control { "\\" } else { "\\\\" };
+        push_text(out, &unit.repeat(count));
+        Ok(())
+    }
+
+    /// `Reference()`
+    fn reference(&mut self) -> PResult<Reference> {
+        let first = self.bump()?;
+        let formal = first.kind == Kind::LCurly;
+        let (ident, start_tok) = if formal {
+            let id = self.expect(Kind::Identifier, "an identifier after `${`")?;
+            (id, first.clone())
+        } else {
+            (first.clone(), first.clone())
+        };
+        let mut parts = Vec::new();
+        self.indexes(&mut parts)?;
+        loop {
+            if self.kind(0)? == Kind::Dot && self.kind(1)? == Kind::Identifier {
+                self.bump()?;
+                let name_tok = self.bump()?;
+                let name = self.image(&name_tok);
+                if self.kind(0)? == Kind::LParen {
+                    self.bump()?;
+                    let args = self.method_args()?;
+                    let close = self.expect(Kind::RefMod2RParen, "`)` closing the method call")?;
+                    parts.push(Part::Method(
+                        name.into(),
+                        args,
+                        name_tok.span.to(close.span),
+                    ));
+                } else {
+                    parts.push(Part::Property(name.into(), name_tok.span));
+                }
+                self.indexes(&mut parts)?;
+            } else {
+                break;
+            }
+        }
+        let mut end = self.last_end(&parts, ident.span);
+        if formal {
+            let close = self.expect(Kind::RCurly, "`}` closing the reference")?;
+            end = close.span.end;
+        }
+        let root_image = self.image(&ident);
+        Ok(self.finish_reference(start_tok, root_image, formal, parts, end))
+    }
+
+    fn last_end(&self, parts: &[Part], ident: Span) -> u32 {
+        match parts.last() {
+            Some(Part::Property(_, s) | Part::Method(_, _, s) | Part::Index(_, s)) => s.end,
+            None => ident.end,
+        }
+    }
+
+    /// Velocity's `ASTReference.getRoot`: split the first token's image into
+    /// escape backslashes, glued prefix, sigil and name.
+    fn finish_reference(
+        &self,
+        first: Token,
+        ident_image: &str,
+        formal: bool,
+        parts: Vec<Part>,
+        end: u32,
+    ) -> Reference {
+        let image = self.image(&first);
+        let span = Span {
+            start: first.span.start,
+            end,
+        };
+        let whole = self.src.get(span.range()).unwrap_or("");
+        let head = if formal { image } else { ident_image };
+        // `$\!a`: never computed, printed with one backslash fewer.
+        if let Some(sb) = head.find("\\!") {
+            let dollar = head.find('$').unwrap_or(0);
+            let _ = sb;
+            let mut i = dollar;
+            let bytes = head.as_bytes();
+            while i < bytes.len() && bytes.get(i) != Some(&b'\\') {
+                i += 1;
+            }
+            let start = i;
+            let mut count = 0;
+            while bytes.get(i) == Some(&b'\\') {
+                count += 1;
+                i += 1;
+            }
+            let rest_of_whole = whole.get(head.len()..).unwrap_or("");
+            let literal = format!(
+                "{}{}{}{}",
+                head.get(..start).unwrap_or(""),
+                head.get(start..start + count - 1).unwrap_or(""),
+                head.get(start + count..).unwrap_or(""),
+                rest_of_whole
+            );
+            return Reference {
+                span,
+                root: "".into(),
+                style: RefStyle::Normal,
+                parts,
+                escaped: false,
+                esc_prefix: "".into(),
+                more_prefix: "".into(),
+                literal: literal.into(),
+                computable: false,
+            };
+        }
+        let slashes = head.bytes().take_while(|&b| b == b'\\').count();
+        let escaped = slashes % 2 == 1;
+        let esc_prefix = "\\".repeat(slashes / 2);
+        let mut rest = head.get(slashes..).unwrap_or("");
+        let mut more_prefix = "";
+        if let Some(loc) = rest.rfind('$') {
+            if loc > 0 {
+                more_prefix = rest.get(..loc).unwrap_or("");
+                rest = rest.get(loc..).unwrap_or("");
+            }
+        }
+        let cut = head.len() - rest.len();
+        let literal = whole.get(cut..).unwrap_or("");
+        let (style, root) = if rest.starts_with("$!") {
+            let root = if formal {
+                ident_image
+            } else {
+                rest.get(2..).unwrap_or("")
+            };
+            (RefStyle::Quiet, root)
+        } else if formal {
+            (RefStyle::Formal, ident_image)
+        } else {
+            (RefStyle::Normal, rest.get(1..).unwrap_or(""))
+        };
+        Reference {
+            span,
+            root: root.into(),
+            style,
+            parts,
+            escaped,
+            esc_prefix: esc_prefix.into(),
+            more_prefix: more_prefix.into(),
+            literal: literal.into(),
+            computable: true,
+        }
+    }
+
+    /// `(Index())*`
+    fn indexes(&mut self, parts: &mut Vec<Part>) -> PResult<()> {
+        while self.kind(0)? == Kind::IndexLBracket {
+            let open = self.bump()?;
+            self.skip_ws()?;
+            let arg = match self.kind(0)? {
+                Kind::StringLiteral => self.string_literal()?,
+                Kind::IntegerLiteral => self.integer_literal()?,
+                Kind::True | Kind::False => self.boolean()?,
+                Kind::Identifier | Kind::LCurly => Expr::Ref(Box::new(self.reference()?)),
+                _ => {
+                    return Err(self.unexpected(0, "an index: a string, an integer or a reference"))
+                }
+            };
+            self.skip_ws()?;
+            let close = self.expect(Kind::IndexRBracket, "`]` closing the index")?;
+            parts.push(Part::Index(arg, open.span.to(close.span)));
+        }
+        Ok(())
+    }
+
+    fn method_args(&mut self) -> PResult<Vec<Expr>> {
+        let mut args = Vec::new();
+        if self.kind(0)? == Kind::Whitespace || starts_parameter(self.kind(0)?) {
+            args.push(self.parameter()?);
+            while self.kind(0)? == Kind::Comma {
+                self.bump()?;
+                args.push(self.parameter()?);
+            }
+        }
+        Ok(args)
+    }
+
+    /// `Parameter()`
+    fn parameter(&mut self) -> PResult<Expr> {
+        self.skip_ws()?;
+        let e = match self.kind(0)? {
+            Kind::StringLiteral => self.string_literal()?,
+            Kind::IntegerLiteral => self.integer_literal()?,
+            Kind::LBracket if self.range_follows()? => self.integer_range()?,
+            Kind::LeftCurley => self.map()?,
+            Kind::LBracket => self.object_array()?,
+            Kind::True | Kind::False => self.boolean()?,
+            Kind::Identifier | Kind::LCurly => Expr::Ref(Box::new(self.reference()?)),
+            Kind::FloatingPointLiteral => self.float_literal()?,
+            _ => return Err(self.unexpected(0, "a value")),
+        };
+        self.skip_ws()?;
+        Ok(e)
+    }
+
+    fn string_literal(&mut self) -> PResult<Expr> {
+        let t = self.bump()?;
+        let img = self.image(&t);
+        let quote = img.chars().next().unwrap_or('"');
+        let mut inner = img
+            .get(1..img.len().saturating_sub(1))
+            .unwrap_or("")
+            .to_string();
+        if quote == '"' {
+            inner = unescape_unicode(&inner).map_err(|m| ParseError {
+                span: t.span,
+                message: m,
+            })?;
+        }
+        let doubled: String = [quote, quote].iter().collect();
+        let value = inner.replace(&doubled, &quote.to_string());
+        let interpolate = quote == '"' && (img.contains('$') || img.contains('#'));
+        let interpolated = if interpolate {
+            let mut source = value.clone();
+            if !value.contains("##") {
+                source.push(' ');
+            }
+            match parse_template(&source) {
+                Ok(tpl) => Some(Box::new(tpl)),
+                Err(e) => {
+                    return Err(ParseError {
+                        span: t.span,
+                        message: format!("in string literal: {}", e.message),
+                    })
+                }
+            }
+        } else {
+            None
+        };
+        Ok(Expr::Str {
+            value: value.into(),
+            interpolated,
+            span: t.span,
+        })
+    }
+
+    fn integer_literal(&mut self) -> PResult<Expr> {
+        let t = self.bump()?;
+        let img = self.image(&t);
+        let img = img.trim_start_matches('#');
+        match img.parse::<i128>() {
+            Ok(v) => Ok(Expr::Int(v, t.span)),
+            Err(_) => Err(ParseError {
+                span: t.span,
+                message: "integer literal too large".into(),
+            }),
+        }
+    }
+
+    fn float_literal(&mut self) -> PResult<Expr> {
+        let t = self.bump()?;
+        let img = self.image(&t).trim_start_matches('#');
+        match img.parse::<f64>() {
+            Ok(v) => Ok(Expr::Float(v, t.span)),
+            Err(_) => Err(ParseError {
+                span: t.span,
+                message: "invalid number".into(),
+            }),
+        }
+    }
+
+    fn boolean(&mut self) -> PResult<Expr> {
+        let t = self.bump()?;
+        Ok(Expr::Bool(t.kind == Kind::True, t.span))
+    }
+
+    /// The lookahead before `IntegerRange()`: `[ ws? (ref|int) ws? ..`.
+    fn range_follows(&mut self) -> PResult<bool> {
+        let mut i = 1;
+        if self.kind(i)? == Kind::Whitespace {
+            i += 1;
+        }
+        match self.kind(i)? {
+            Kind::IntegerLiteral => i += 1,
+            Kind::Identifier | Kind::LCurly => match self.skip_reference_tokens(i)? {
+                Some(j) => i = j,
+                None => return Ok(false),
+            },
+            _ => return Ok(false),
+        }
+        if self.kind(i)? == Kind::Whitespace {
+            i += 1;
+        }
+        Ok(self.kind(i)? == Kind::DoubleDot)
+    }
+
+    /// Index just past the reference starting at token `i`, for lookahead.
+    fn skip_reference_tokens(&mut self, mut i: usize) -> PResult<Option<usize>> {
+        let formal = self.kind(i)? == Kind::LCurly;
+        if formal {
+            i += 1;
+            if self.kind(i)? != Kind::Identifier {
+                return Ok(None);
+            }
+        }
+        i += 1;
+        let mut depth = 0usize;
+        loop {
+            let k = self.kind(i)?;
+            match k {
+                Kind::Eof => return Ok(None),
+                Kind::IndexLBracket | Kind::LParen => depth += 1,
+                Kind::IndexRBracket | Kind::RefMod2RParen if depth > 0 => depth -= 1,
+                _ if depth > 0 => {}
+                Kind::Dot | Kind::Identifier => {}
+                Kind::RCurly if formal => return Ok(Some(i + 1)),
+                _ => return Ok(Some(i)),
+            }
+            i += 1;
+        }
+    }
+
+    /// `IntegerRange()`
+    fn integer_range(&mut self) -> PResult<Expr> {
+        let open = self.bump()?;
+        self.skip_ws()?;
+        let from = self.range_end()?;
+        self.skip_ws()?;
+        self.expect(Kind::DoubleDot, "`..`")?;
+        self.skip_ws()?;
+        let to = self.range_end()?;
+        self.skip_ws()?;
+        let close = self.expect(Kind::RBracket, "`]` closing the range")?;
+        Ok(Expr::Range(
+            Box::new(from),
+            Box::new(to),
+            open.span.to(close.span),
+        ))
+    }
+
+    fn range_end(&mut self) -> PResult<Expr> {
+        match self.kind(0)? {
+            Kind::IntegerLiteral => self.integer_literal(),
+            Kind::Identifier | Kind::LCurly => Ok(Expr::Ref(Box::new(self.reference()?))),
+            _ => Err(self.unexpected(0, "an integer or a reference in the range")),
+        }
+    }
+
+    /// `Map()`
+    fn map(&mut self) -> PResult<Expr> {
+        let open = self.bump()?;
+        self.enter(open.span)?;
+        let mut entries = Vec::new();
+        let k0 = self.kind(0)?;
+        let is_params =
+            starts_parameter(k0) || (k0 == Kind::Whitespace && starts_parameter(self.kind(1)?));
+        if is_params {
+            loop {
+                let k = self.parameter()?;
+                self.expect(Kind::Colon, "`:` between key and value")?;
+                let v = self.parameter()?;
+                entries.push((k, v));
+                if self.kind(0)? == Kind::Comma {
+                    self.bump()?;
+                } else {
+                    break;
+                }
+            }
+        } else {
+            self.skip_ws()?;
+        }
+        let close = match self.kind(0)? {
+            Kind::RightCurley | Kind::RCurly => self.bump()?,
+            _ => return Err(self.unexpected(0, "`}` closing the map")),
+        };
+        self.depth -= 1;
+        Ok(Expr::Map(entries, open.span.to(close.span)))
+    }
+
+    /// `ObjectArray()`
+    fn object_array(&mut self) -> PResult<Expr> {
+        let open = self.bump()?;
+        self.enter(open.span)?;
+        let mut items = Vec::new();
+        if self.kind(0)? == Kind::Whitespace || starts_parameter(self.kind(0)?) {
+            items.push(self.parameter()?);
+            while self.kind(0)? == Kind::Comma {
+                self.bump()?;
+                items.push(self.parameter()?);
+            }
+        }
+        let close = self.expect(Kind::RBracket, "`]` closing the list")?;
+        self.depth -= 1;
+        Ok(Expr::List(items, open.span.to(close.span)))
+    }
+
+    /// `IfStatement()`
+    fn if_statement(&mut self) -> PResult<Node> {
+        let t = self.bump()?;
+        self.enter(t.span)?;
+        let mut branches = Vec::new();
+        let cond = self.condition()?;
+        let body = self.block()?;
+        branches.push((cond, body));
+        while self.kind(0)? == Kind::ElseIfDirective {
+            self.bump()?;
+            let cond = self.condition()?;
+            let body = self.block()?;
+            branches.push((cond, body));
+        }
+        let mut otherwise = None;
+        if self.kind(0)? == Kind::ElseDirective {
+            self.bump()?;
+            otherwise = Some(self.block()?);
+        }
+        if self.kind(0)? != Kind::End {
+            let mut e = self.unexpected(0, "`#end` closing `#if`");
+            if self.kind(0)? == Kind::Eof {
+                e.span = t.span;
+                e.message = "`#if` is never closed with `#end`".into();
+            }
+            return Err(e);
+        }
+        self.bump()?;
+        self.depth -= 1;
+        Ok(Node::If(Box::new(IfNode {
+            branches,
+            otherwise,
+        })))
+    }
+
+    fn condition(&mut self) -> PResult<Expr> {
+        self.skip_ws()?;
+        self.expect(Kind::LParen, "`(` after the directive")?;
+        let e = self.expression()?;
+        self.expect(Kind::RParen, "`)` closing the condition")?;
+        Ok(e)
+    }
+
+    /// `SetDirective()`
+    fn set_directive(&mut self) -> PResult<Node> {
+        let start = self.bump()?;
+        self.skip_ws()?;
+        let target = match self.kind(0)? {
+            Kind::Identifier | Kind::LCurly => self.reference()?,
+            _ => return Err(self.unexpected(0, "a reference to assign to")),
+        };
+        self.skip_ws()?;
+        self.expect(Kind::Equals, "`=` in `#set`")?;
+        let value = self.expression()?;
+        let close = self.expect(Kind::RParen, "`)` closing `#set`")?;
+        self.lexer.in_set = false;
+        if self.kind(0)? == Kind::Newline {
+            self.bump()?;
+        }
+        Ok(Node::Set(Box::new(SetNode {
+            span: start.span.to(close.span),
+            target,
+            value,
+        })))
+    }
+
+    /// `Expression()`: `||` binds loosest.
+    fn expression(&mut self) -> PResult<Expr> {
+        let at = self.peek(0)?.span;
+        self.enter(at)?;
+        let mut left = self.and_expr()?;
+        while self.kind(0)? == Kind::Or {
+            self.bump()?;
+            let right = self.and_expr()?;
+            left = binary(BinOp::Or, left, right);
+        }
+        self.depth -= 1;
+        Ok(left)
+    }
+
+    fn and_expr(&mut self) -> PResult<Expr> {
+        let mut left = self.equality()?;
+        while self.kind(0)? == Kind::And {
+            self.bump()?;
+            let right = self.equality()?;
+            left = binary(BinOp::And, left, right);
+        }
+        Ok(left)
+    }
+
+    fn equality(&mut self) -> PResult<Expr> {
+        let mut left = self.relational()?;
+        loop {
+            let op = match self.kind(0)? {
+                Kind::Eq => BinOp::Eq,
+                Kind::Ne => BinOp::Ne,
+                _ => return Ok(left),
+            };
+            self.bump()?;
+            let right = self.relational()?;
+            left = binary(op, left, right);
+        }
+    }
+
+    fn relational(&mut self) -> PResult<Expr> {
+        let mut left = self.additive()?;
+        loop {
+            let op = match self.kind(0)? {
+                Kind::Lt => BinOp::Lt,
+                Kind::Gt => BinOp::Gt,
+                Kind::Le => BinOp::Le,
+                Kind::Ge => BinOp::Ge,
+                _ => return Ok(left),
+            };
+            self.bump()?;
+            let right = self.additive()?;
+            left = binary(op, left, right);
+        }
+    }
+
+    fn additive(&mut self) -> PResult<Expr> {
+        let mut left = self.multiplicative()?;
+        loop {
+            let op = match self.kind(0)? {
+                Kind::Plus => BinOp::Add,
+                Kind::Minus => BinOp::Sub,
+                _ => return Ok(left),
+            };
+            self.bump()?;
+            let right = self.multiplicative()?;
+            left = binary(op, left, right);
+        }
+    }
+
+    fn multiplicative(&mut self) -> PResult<Expr> {
+        let mut left = self.unary()?;
+        loop {
+            let op = match self.kind(0)? {
+                Kind::Multiply => BinOp::Mul,
+                Kind::Divide => BinOp::Div,
+                Kind::Modulus => BinOp::Mod,
+                _ => return Ok(left),
+            };
+            self.bump()?;
+            let right = self.unary()?;
+            left = binary(op, left, right);
+        }
+    }
+
+    fn unary(&mut self) -> PResult<Expr> {
+        let k0 = self.kind(0)?;
+        if k0 == Kind::Not || (k0 == Kind::Whitespace && self.kind(1)? == Kind::Not) {
+            self.skip_ws()?;
+            let t = self.bump()?;
+            self.enter(t.span)?;
+            let inner = self.unary()?;
+            self.depth -= 1;
+            let span = t.span.to(inner.span());
+            return Ok(Expr::Not(Box::new(inner), span));
+        }
+        self.primary()
+    }
+
+    /// `PrimaryExpression()`
+    fn primary(&mut self) -> PResult<Expr> {
+        self.skip_ws()?;
+        let e = match self.kind(0)? {
+            Kind::StringLiteral => self.string_literal()?,
+            Kind::Identifier | Kind::LCurly => Expr::Ref(Box::new(self.reference()?)),
+            Kind::IntegerLiteral => self.integer_literal()?,
+            Kind::LBracket if self.range_follows()? => self.integer_range()?,
+            Kind::FloatingPointLiteral => self.float_literal()?,
+            Kind::LeftCurley => self.map()?,
+            Kind::LBracket => self.object_array()?,
+            Kind::True | Kind::False => self.boolean()?,
+            Kind::LParen => {
+                self.bump()?;
+                let e = self.expression()?;
+                self.expect(Kind::RParen, "`)`")?;
+                e
+            }
+            _ => return Err(self.unexpected(0, "an expression")),
+        };
+        self.skip_ws()?;
+        Ok(e)
+    }
+
+    /// `Directive()`: every `#word`, known or not.
+    fn directive(&mut self, out: &mut Block) -> PResult<()> {
+        let t = self.bump()?;
+        let image = self.image(&t);
+        let name = if t.kind == Kind::BracketedWord {
+            image
+                .get(image.find('{').map_or(0, |i| i + 1)..image.len().saturating_sub(1))
+                .unwrap_or("")
+        } else {
+            image
+                .get(image.rfind('#').map_or(0, |i| i + 1)..)
+                .unwrap_or("")
+        };
+        let known = directive_has_body(name);
+        let is_macro_def = name == "macro";
+        let has_body = known.unwrap_or_else(|| name.starts_with('@'));
+        let is_vm = known.is_none() && self.is_macro(name);
+        self.lexer.switch_to(State::Directive);
+        let mut args = Vec::new();
+        if self.lexer.left_paren_follows() {
+            self.skip_ws()?;
+            self.expect(Kind::LParen, "`(`")?;
+            let mut pos = 0;
+            loop {
+                let k0 = self.kind(0)?;
+                let k1 = self.kind(1)?;
+                let more = match k0 {
+                    Kind::Whitespace => k1 == Kind::Comma || starts_arg(k1),
+                    Kind::Comma => true,
+                    k => starts_arg(k),
+                };
+                if !more {
+                    break;
+                }
+                self.skip_ws()?;
+                if self.kind(0)? == Kind::Comma {
+                    self.bump()?;
+                    self.skip_ws()?;
+                }
+                let arg = self.directive_arg()?;
+                let is_word = matches!(arg, Expr::Word(..));
+                if is_word {
+                    let allowed = (is_macro_def && pos == 0)
+                        || (!is_vm && (known.is_none() || (name == "foreach" && pos == 1)));
+                    if !allowed {
+                        return Err(ParseError {
+                            span: arg.span(),
+                            message: format!("invalid argument {} in #{name}", pos),
+                        });
+                    }
+                } else if is_macro_def && pos == 0 {
+                    return Err(ParseError {
+                        span: arg.span(),
+                        message:
+                            "the first argument of #macro must be the macro's name, a bare word"
+                                .into(),
+                    });
+                }
+                args.push(arg);
+                pos += 1;
+            }
+            self.skip_ws()?;
+            let last = self
+                .expect(Kind::RParen, "`)` closing the directive arguments")?
+                .span;
+            if !has_body {
+                let span = t.span.to(last);
+                out.push(self.line_directive(name, args, span));
+                return Ok(());
+            }
+        } else {
+            if is_macro_def {
+                return Err(ParseError {
+                    span: t.span,
+                    message: "#macro needs a name: #macro(name $arg …)".into(),
+                });
+            }
+            self.lexer.pop();
+            let span = t.span;
+            out.push(self.line_directive(name, args, span));
+            return Ok(());
+        }
+        self.enter(t.span)?;
+        let body = self.block()?;
+        if self.kind(0)? != Kind::End {
+            let mut e = self.unexpected(0, &format!("`#end` closing `#{name}`"));
+            if self.kind(0)? == Kind::Eof {
+                e.span = t.span;
+                e.message = format!("`#{name}` is never closed with `#end`");
+            }
+            return Err(e);
+        }
+        let end = self.bump()?;
+        self.depth -= 1;
+        let span = t.span.to(end.span);
+        self.block_directive(name, args, body, span, out)
+    }
+
+    fn line_directive(&self, name: &str, args: Vec<Expr>, span: Span) -> Node {
+        Node::Directive(Box::new(DirectiveNode {
+            span,
+            name: name.into(),
+            args,
+            body: None,
+            literal: self.src.get(span.range()).unwrap_or("").into(),
+        }))
+    }
+
+    fn block_directive(
+        &mut self,
+        name: &str,
+        args: Vec<Expr>,
+        body: Block,
+        span: Span,
+        out: &mut Block,
+    ) -> PResult<()> {
+        match name {
+            "foreach" => {
+                let mut it = args.into_iter();
+                let (Some(Expr::Ref(var)), Some(Expr::Word(word, _)), Some(iterable), None) =
+                    (it.next(), it.next(), it.next(), it.next())
+                else {
+                    return Err(ParseError {
+                        span,
+                        message: "#foreach takes `($var in expression)`".into(),
+                    });
+                };
+                if &*word != "in" || !var.parts.is_empty() {
+                    return Err(ParseError {
+                        span,
+                        message: "#foreach takes `($var in expression)`".into(),
+                    });
+                }
+                out.push(Node::Foreach(Box::new(ForeachNode {
+                    span,
+                    var: var.root.clone(),
+                    iterable,
+                    body,
+                })));
+            }
+            "macro" => {
+                let mut it = args.into_iter();
+                let Some(Expr::Word(mname, _)) = it.next() else {
+                    return Err(ParseError {
+                        span,
+                        message: "#macro needs a name".into(),
+                    });
+                };
+                let mut params = Vec::new();
+                for a in it {
+                    match a {
+                        Expr::Ref(r) if r.parts.is_empty() => params.push(r.root.clone()),
+                        other => {
+                            return Err(ParseError {
+                                span: other.span(),
+                                message: "macro parameters must be plain references like `$name`"
+                                    .into(),
+                            })
+                        }
+                    }
+                }
+                if !self.is_macro(&mname) {
+                    self.macros.push(MacroDef {
+                        name: mname,
+                        params,
+                        body,
+                    });
+                }
+            }
+            _ => out.push(Node::Directive(Box::new(DirectiveNode {
+                span,
+                name: name.into(),
+                args,
+                body: Some(body),
+                literal: self.src.get(span.range()).unwrap_or("").into(),
+            }))),
+        }
+        Ok(())
+    }
+
+    /// `DirectiveArg()`
+    fn directive_arg(&mut self) -> PResult<Expr> {
+        match self.kind(0)? {
+            Kind::Identifier | Kind::LCurly => Ok(Expr::Ref(Box::new(self.reference()?))),
+            Kind::Word => {
+                let t = self.bump()?;
+                Ok(Expr::Word(self.image(&t).into(), t.span))
+            }
+            Kind::StringLiteral => self.string_literal(),
+            Kind::IntegerLiteral => self.integer_literal(),
+            Kind::LBracket if self.range_follows()? => self.integer_range(),
+            Kind::FloatingPointLiteral => self.float_literal(),
+            Kind::LeftCurley => self.map(),
+            Kind::LBracket => self.object_array(),
+            Kind::True | Kind::False => self.boolean(),
+            _ => Err(self.unexpected(0, "a directive argument")),
+        }
+    }
+}
+
+fn starts_arg(kind: Kind) -> bool {
+    use Kind::*;
+    matches!(
+        kind,
+        Identifier
+            | LCurly
+            | Word
+            | StringLiteral
+            | IntegerLiteral
+            | LBracket
+            | FloatingPointLiteral
+            | LeftCurley
+            | True
+            | False
+    )
+}
+
+fn binary(op: BinOp, left: Expr, right: Expr) -> Expr {
+    let span = left.span().to(right.span());
+    Expr::Binary(op, Box::new(left), Box::new(right), span)
+}
+
+/// Append literal text, merging with a preceding text node.
+fn push_text(out: &mut Block, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    if let Some(Node::Text(prev)) = out.last_mut() {
+        let mut s = String::with_capacity(prev.len() + text.len());
+        s.push_str(prev);
+        s.push_str(text);
+        *prev = s.into();
+    } else {
+        out.push(Node::Text(text.into()));
+    }
+}
+
+/// Velocity's `ASTStringLiteral.unescape`: only `\uXXXX` is decoded.
+fn unescape_unicode(s: &str) -> Result<String, String> {
+    if !s.contains("\\u") {
+        return Ok(s.to_string());
+    }
+    let mut out = String::new();
+    let mut rest = s;
+    let mut pending_high: Option<u16> = None;
+    while let Some(i) = rest.find("\\u") {
+        out.push_str(rest.get(..i).unwrap_or(""));
+        let hex = rest
+            .get(i + 2..i + 6)
+            .ok_or_else(|| "incomplete \\u escape in string literal".to_string())?;
+        let unit = u16::from_str_radix(hex, 16)
+            .map_err(|_| format!("invalid \\u escape `\\u{hex}` in string literal"))?;
+        match (pending_high.take(), unit) {
+            (Some(h), 0xDC00..=0xDFFF) => {
+                let c = 0x10000 + ((u32::from(h) - 0xD800) << 10) + (u32::from(unit) - 0xDC00);
+                out.push(char::from_u32(c).unwrap_or('\u{FFFD}'));
+            }
+            (prev, 0xD800..=0xDBFF) => {
+                if prev.is_some() {
+                    out.push('\u{FFFD}');
+                }
+                pending_high = Some(unit);
+            }
+            (prev, u) => {
+                if prev.is_some() {
+                    out.push('\u{FFFD}');
+                }
+                out.push(char::from_u32(u32::from(u)).unwrap_or('\u{FFFD}'));
+            }
+        }
+        rest = rest.get(i + 6..).unwrap_or("");
+    }
+    if pending_high.is_some() {
+        out.push('\u{FFFD}');
+    }
+    out.push_str(rest);
+    Ok(out)
+}

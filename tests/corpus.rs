@@ -1,0 +1,92 @@
+//! Every corpus case rendered and compared byte for byte with the output of
+//! the real engine (Apache Velocity 1.7 via `corpus/oracle`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn cases(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            if p.join("template.vm").is_file() {
+                out.push(p);
+            } else {
+                cases(&p, out);
+            }
+        }
+    }
+}
+
+/// Render one case: `Ok(output)` or `Err(message)`.
+fn run_case(dir: &Path) -> Result<String, String> {
+    let source = fs::read_to_string(dir.join("template.vm")).map_err(|e| e.to_string())?;
+    let event: serde_json::Value = match fs::read_to_string(dir.join("event.json")) {
+        Ok(t) => serde_json::from_str(&t).map_err(|e| format!("event: {e}"))?,
+        Err(_) => serde_json::json!({}),
+    };
+    let integration = fs::read_to_string(dir.join("integration-response.json")).ok();
+    let env =
+        apigw_vtl::apigw::Env::from_event(&event, integration.as_deref()).map_err(|e| e.message)?;
+    let template = apigw_vtl::parse(&source).map_err(|e| format!("parse: {}", e.message))?;
+    apigw_vtl::render(&template, &env).map_err(|e| format!("render: {}", e.message))
+}
+
+#[test]
+fn corpus_matches_velocity() {
+    let mut all = Vec::new();
+    cases(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("corpus")
+            .as_path(),
+        &mut all,
+    );
+    assert!(all.len() >= 150, "corpus has only {} cases", all.len());
+    let mut failures = Vec::new();
+    for dir in &all {
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let result = std::panic::catch_unwind(|| run_case(dir));
+        let result = match result {
+            Ok(r) => r,
+            Err(_) => {
+                failures.push(format!("{}: PANIC", dir.display()));
+                continue;
+            }
+        };
+        if name.starts_with("err_") {
+            if let Ok(out) = result {
+                failures.push(format!(
+                    "{}: expected an error, rendered {out:?}",
+                    dir.display()
+                ));
+            }
+            continue;
+        }
+        let expected = fs::read(dir.join("expected")).unwrap_or_default();
+        match result {
+            Ok(out) if out.as_bytes() == expected.as_slice() => {}
+            Ok(out) => failures.push(format!(
+                "{}:\n  expected {:?}\n  rendered {:?}",
+                dir.display(),
+                String::from_utf8_lossy(&expected),
+                out
+            )),
+            Err(e) => failures.push(format!("{}: {e}", dir.display())),
+        }
+    }
+    if !failures.is_empty() {
+        let report = failures.join("\n");
+        let _ = fs::write(
+            std::env::temp_dir().join("apigw-vtl-corpus-failures.txt"),
+            &report,
+        );
+        panic!(
+            "{} of {} corpus cases differ from Velocity 1.7:\n{report}",
+            failures.len(),
+            all.len()
+        );
+    }
+}
