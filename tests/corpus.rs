@@ -45,8 +45,22 @@ fn corpus_matches_velocity() {
         &mut all,
     );
     assert!(all.len() >= 150, "corpus has only {} cases", all.len());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let known: Vec<String> = fs::read_to_string(root.join("KNOWN_DIFFERENCES"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
     let mut failures = Vec::new();
+    let mut still_known = Vec::new();
     for dir in &all {
+        let rel = dir
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let before = failures.len();
         let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let result = std::panic::catch_unwind(|| run_case(dir));
         let result = match result {
@@ -76,7 +90,22 @@ fn corpus_matches_velocity() {
             )),
             Err(e) => failures.push(format!("{}: {e}", dir.display())),
         }
+        if known.contains(&rel) {
+            if failures.len() == before {
+                failures.push(format!(
+                    "{rel} now matches: remove it from corpus/KNOWN_DIFFERENCES"
+                ));
+            } else {
+                failures.truncate(before);
+                still_known.push(rel);
+            }
+        }
     }
+    assert_eq!(
+        still_known.len(),
+        known.len(),
+        "KNOWN_DIFFERENCES names cases that do not exist"
+    );
     if !failures.is_empty() {
         let report = failures.join("\n");
         let _ = fs::write(

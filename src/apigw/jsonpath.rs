@@ -79,6 +79,7 @@ impl P<'_> {
         while let Some(c) = self.peek() {
             if c == b'.'
                 || c == b'['
+                || c == b'('
                 || c == b' '
                 || c == b')'
                 || c == b'='
@@ -91,6 +92,10 @@ impl P<'_> {
                 break;
             }
             self.i += 1;
+        }
+        // `length()` and other functions: Jayway 2.0 reads them as keys.
+        if self.s.get(self.i..).is_some_and(|r| r.starts_with(b"()")) {
+            self.i += 2;
         }
         String::from_utf8_lossy(self.s.get(start..self.i).unwrap_or_default()).into_owned()
     }
@@ -216,11 +221,7 @@ impl P<'_> {
                         idx.push(self.int().ok_or("invalid index")?);
                         self.ws();
                     }
-                    if idx.len() == 1 && first < 0 {
-                        Step::Slice(Some(first), None)
-                    } else {
-                        Step::Indexes(idx)
-                    }
+                    Step::Indexes(idx)
                 }
             }
             _ => return self.err("unsupported bracket expression"),
@@ -345,7 +346,7 @@ fn apply<'a>(step: &Step, node: &'a Json, out: &mut Vec<&'a Json>, root: &'a Jso
         Step::Indexes(idx) => {
             if let Json::Array(a) = node {
                 for &i in idx {
-                    let i = if i < 0 { i + a.len() as i64 } else { i };
+                    // Jayway 2.0 finds nothing at a negative index.
                     if let Some(v) = usize::try_from(i).ok().and_then(|i| a.get(i)) {
                         out.push(v);
                     }

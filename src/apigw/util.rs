@@ -106,7 +106,12 @@ pub(crate) fn call(name: &str, args: &[Value], span: Span) -> Result<Call, EvalE
         "urlDecode" => url_decode(s).map_err(|m| err(span, m))?,
         "base64Encode" => base64::engine::general_purpose::STANDARD.encode(s.as_bytes()),
         "base64Decode" => {
-            let bytes = base64::engine::general_purpose::STANDARD
+            let lenient = base64::engine::GeneralPurpose::new(
+                &base64::alphabet::STANDARD,
+                base64::engine::GeneralPurposeConfig::new()
+                    .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+            );
+            let bytes = lenient
                 .decode(s.as_bytes())
                 .map_err(|e| err(span, format!("base64Decode: {e}")))?;
             String::from_utf8_lossy(&bytes).into_owned()

@@ -32,6 +32,8 @@ pub(crate) type EResult<T> = Result<T, EvalError>;
 pub(crate) enum Flow {
     Normal,
     Break,
+    /// `#break($foreach.parent)`: break the loop whose scope this is.
+    BreakScope(usize),
     Stop,
 }
 
@@ -340,7 +342,32 @@ impl<'a> Interp<'a> {
 
     /// Velocity's `evaluate()`: the truth of an expression.
     fn truth(&mut self, e: &Expr) -> EResult<bool> {
-        Ok(self.eval(e)?.truthy())
+        // Only references, booleans and logical/comparison nodes have a
+        // truth value in Velocity 1.7; other literals and math are false.
+        Ok(match e {
+            Expr::Ref(r) => {
+                let v = self.reference(r)?;
+                v.truthy() && !matches!(v, Value::Input | Value::Util)
+            }
+            Expr::Bool(b, _) => *b,
+            Expr::Not(..) => self.eval(e)?.truthy(),
+            Expr::Binary(op, ..)
+                if matches!(
+                    op,
+                    BinOp::And
+                        | BinOp::Or
+                        | BinOp::Eq
+                        | BinOp::Ne
+                        | BinOp::Lt
+                        | BinOp::Gt
+                        | BinOp::Le
+                        | BinOp::Ge
+                ) =>
+            {
+                self.eval(e)?.truthy()
+            }
+            _ => false,
+        })
     }
 
     fn foreach(&mut self, f: &ForeachNode, out: &mut String) -> EResult<Flow> {
@@ -362,17 +389,21 @@ impl<'a> Interp<'a> {
             self.set_var("velocityCount", Value::Int(index.saturating_add(1)));
             self.set_var("velocityHasNext", Value::Bool(has_next));
             self.set_var(&f.var, item);
-            self.set_var(
-                "foreach",
-                Value::Loop(Rc::new(LoopState {
-                    index,
-                    has_next,
-                    parent: parent.clone(),
-                })),
-            );
+            let scope = Rc::new(LoopState {
+                index,
+                has_next,
+                parent: parent.clone(),
+            });
+            let id = Rc::as_ptr(&scope) as usize;
+            self.set_var("foreach", Value::Loop(scope));
             match self.block(&f.body, out)? {
                 Flow::Normal => {}
                 Flow::Break => break,
+                Flow::BreakScope(target) if target == id => break,
+                Flow::BreakScope(target) => {
+                    flow = Flow::BreakScope(target);
+                    break;
+                }
                 Flow::Stop => {
                     flow = Flow::Stop;
                     break;
@@ -388,7 +419,14 @@ impl<'a> Interp<'a> {
 
     fn directive(&mut self, d: &DirectiveNode, out: &mut String) -> EResult<Flow> {
         match &*d.name {
-            "break" => return Ok(Flow::Break),
+            "break" => {
+                if let Some(a) = d.args.first() {
+                    if let Value::Loop(l) = self.eval(a)? {
+                        return Ok(Flow::BreakScope(Rc::as_ptr(&l) as usize));
+                    }
+                }
+                return Ok(Flow::Break);
+            }
             "stop" => return Ok(Flow::Stop),
             "include" | "parse" => {
                 for a in &d.args {
@@ -455,17 +493,6 @@ impl<'a> Interp<'a> {
             out.push_str(&d.literal);
             return Ok(Flow::Normal);
         };
-        if d.args.len() > m.params.len() {
-            return Err(EvalError::new(
-                EvalErrorKind::Macro,
-                d.span,
-                format!(
-                    "#{lookup} takes {} argument(s) but was called with {}",
-                    m.params.len(),
-                    d.args.len()
-                ),
-            ));
-        }
         if self.frames.len() >= MAX_MACRO_DEPTH {
             return Err(EvalError::new(
                 EvalErrorKind::Limit,
@@ -489,6 +516,7 @@ impl<'a> Interp<'a> {
         self.frames.pop();
         Ok(match r? {
             Flow::Stop => Flow::Stop,
+            Flow::BreakScope(t) => Flow::BreakScope(t),
             _ => Flow::Normal,
         })
     }

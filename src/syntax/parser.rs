@@ -998,10 +998,8 @@ impl<'a> Parser<'a> {
                 let (Some(Expr::Ref(var)), Some(Expr::Word(word, _)), Some(iterable), None) =
                     (it.next(), it.next(), it.next(), it.next())
                 else {
-                    return Err(ParseError {
-                        span,
-                        message: "#foreach takes `($var in expression)`".into(),
-                    });
+                    // Velocity accepts this and renders nothing.
+                    return Ok(());
                 };
                 if &*word != "in" || !var.parts.is_empty() {
                     return Err(ParseError {

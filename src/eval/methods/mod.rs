@@ -142,6 +142,14 @@ fn number_call(value: &Value, name: &str, args: &[Value]) -> Call {
         ("intValue", []) => Call::Done(Value::Int(i as i32)),
         ("longValue", []) => Call::Done(Value::Long(i as i64)),
         ("doubleValue", []) => Call::Done(Value::Double(f)),
+        // `#set($Integer = 0)` then `$Integer.parseInt(...)`: a static
+        // method reached through an instance, a common template idiom.
+        ("parseInt" | "valueOf", [Value::Str(s)]) if matches!(value, Value::Int(_)) => {
+            match s.parse::<i32>() {
+                Ok(n) => Call::Done(Value::Int(n)),
+                Err(_) => Call::Done(Value::Null),
+            }
+        }
         ("compareTo", [other]) if other.is_number() => {
             Call::Done(Value::Int(match super::arith::compare(value, other) {
                 Some(std::cmp::Ordering::Less) => -1,

@@ -180,6 +180,27 @@ fn substring(s: &str, begin: i64, end: Option<i64>, span: Span) -> EResult<Call>
 /// Call a `java.lang.String` method.
 pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResult<Call> {
     let v = |x: Value| Ok(Call::Done(x));
+    let takes_string = matches!(
+        name,
+        "contains"
+            | "concat"
+            | "startsWith"
+            | "endsWith"
+            | "indexOf"
+            | "lastIndexOf"
+            | "replace"
+            | "replaceAll"
+            | "replaceFirst"
+            | "matches"
+            | "split"
+            | "compareTo"
+    );
+    if takes_string && args.first().is_some_and(Value::is_null) {
+        return Err(method_error(
+            span,
+            format!("NullPointerException: {name}() was called with a null argument"),
+        ));
+    }
     match (name, args) {
         ("length", []) => v(int_result(s.encode_utf16().count() as i64)),
         ("isEmpty", []) => v(Value::Bool(s.is_empty())),
