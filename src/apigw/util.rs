@@ -26,7 +26,7 @@ pub fn escape_javascript(s: &str) -> String {
             0x22 => out.push_str("\\\""),
             0x5C => out.push_str("\\\\"),
             0x2F => out.push_str("\\/"),
-            u if u < 0x20 || u > 0x7f => {
+            u if !(0x20..=0x7f).contains(&u) => {
                 let _ = write!(out, "\\u{u:04X}");
             }
             u => out.push(char::from(u as u8)),

@@ -351,21 +351,17 @@ impl<'a> Interp<'a> {
             }
             Expr::Bool(b, _) => *b,
             Expr::Not(..) => self.eval(e)?.truthy(),
-            Expr::Binary(op, ..)
-                if matches!(
-                    op,
-                    BinOp::And
-                        | BinOp::Or
-                        | BinOp::Eq
-                        | BinOp::Ne
-                        | BinOp::Lt
-                        | BinOp::Gt
-                        | BinOp::Le
-                        | BinOp::Ge
-                ) =>
-            {
-                self.eval(e)?.truthy()
-            }
+            Expr::Binary(
+                BinOp::And
+                | BinOp::Or
+                | BinOp::Eq
+                | BinOp::Ne
+                | BinOp::Lt
+                | BinOp::Gt
+                | BinOp::Le
+                | BinOp::Ge,
+                ..,
+            ) => self.eval(e)?.truthy(),
             _ => false,
         })
     }
