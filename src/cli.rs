@@ -99,9 +99,11 @@ fn render(
     let event_json: serde_json::Value = match serde_json::from_str(&event_text) {
         Ok(j) => j,
         Err(e) => {
+            // serde_json's message ends with its own " at line L column C".
+            let full = e.to_string();
+            let what = full.rsplit_once(" at line ").map_or(&*full, |(m, _)| m);
             eprintln!(
-                "error: {event_name} is not valid JSON: {} at line {}, column {}",
-                e,
+                "error: {event_name} is not valid JSON (line {}, column {}): {what}",
                 e.line(),
                 e.column()
             );

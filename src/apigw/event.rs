@@ -1,14 +1,14 @@
 //! The API Gateway proxy event (`sam local generate-event apigateway
 //! aws-proxy`) turned into what a template sees.
 
+use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 
 use base64::Engine;
-use indexmap::IndexMap;
 use serde_json::Value as Json;
 
 use super::json::to_value;
-use crate::eval::value::{Key, ListKind, Value};
+use crate::eval::value::{JMap, Key, ListKind, Value};
 
 /// An event that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,16 +26,98 @@ impl std::fmt::Display for ContextError {
 impl std::error::Error for ContextError {}
 
 /// Everything a template can read: built once per event, shared by renders.
-#[derive(Debug, Clone)]
+///
+/// Templates can change the maps they are given (`$context.requestOverride`,
+/// `$input.params().header.put(…)`), and those changes must not leak into the
+/// next render. Renders hand out a working copy; the first mutation marks it
+/// dirty and the next render starts from a fresh copy of the pristine maps, so
+/// templates that only read (almost all) never pay for a copy.
+#[derive(Debug)]
 pub struct Env {
     /// The payload `$input` reads (request body, or the integration response).
-    pub body: String,
+    pub(crate) body: String,
+    /// `body` parsed as JSON once, on first use.
+    parsed_body: OnceCell<Result<Json, String>>,
+    pristine: Globals,
+    live: RefCell<Globals>,
+    dirty: Cell<bool>,
+}
+
+/// The maps an event provides.
+#[derive(Debug, Clone)]
+struct Globals {
     /// `$input.params()`: `{path={…}, querystring={…}, header={…}}`.
-    pub params: Value,
+    params: Value,
     /// `$context`.
-    pub context: Value,
+    context: Value,
     /// `$stageVariables`.
-    pub stage_variables: Value,
+    stage_variables: Value,
+}
+
+impl Globals {
+    fn deep_clone(&self) -> Globals {
+        Globals {
+            params: self.params.deep_clone(),
+            context: self.context.deep_clone(),
+            stage_variables: self.stage_variables.deep_clone(),
+        }
+    }
+}
+
+impl Clone for Env {
+    fn clone(&self) -> Env {
+        Env::new(self.body.clone(), self.pristine.clone())
+    }
+}
+
+impl Env {
+    fn new(body: String, pristine: Globals) -> Env {
+        Env {
+            body,
+            parsed_body: OnceCell::new(),
+            live: RefCell::new(pristine.deep_clone()),
+            pristine,
+            dirty: Cell::new(false),
+        }
+    }
+
+    /// The payload `$input` reads.
+    pub fn body(&self) -> &str {
+        &self.body
+    }
+
+    /// The body as JSON (json-smart's permissive reading), parsed once.
+    pub(crate) fn parsed_body(&self) -> &Result<Json, String> {
+        self.parsed_body
+            .get_or_init(|| super::json::parse_permissive(&self.body))
+    }
+
+    /// Called as a render starts: undo what earlier renders changed.
+    pub(crate) fn begin_render(&self) {
+        if self.dirty.replace(false) {
+            *self.live.borrow_mut() = self.pristine.deep_clone();
+        }
+    }
+
+    /// Called before a template may mutate a map or list.
+    pub(crate) fn touch(&self) {
+        self.dirty.set(true);
+    }
+
+    /// `$input.params()` for this render.
+    pub(crate) fn params(&self) -> Value {
+        self.live.borrow().params.clone()
+    }
+
+    /// `$context` for this render.
+    pub(crate) fn context(&self) -> Value {
+        self.live.borrow().context.clone()
+    }
+
+    /// `$stageVariables` for this render.
+    pub(crate) fn stage_variables(&self) -> Value {
+        self.live.borrow().stage_variables.clone()
+    }
 }
 
 fn skey(s: &str) -> Key {
@@ -43,7 +125,7 @@ fn skey(s: &str) -> Key {
 }
 
 fn string_map(j: Option<&Json>) -> Value {
-    let mut m = IndexMap::new();
+    let mut m = JMap::default();
     if let Some(Json::Object(o)) = j {
         for (k, v) in o {
             let s = match v {
@@ -77,12 +159,12 @@ fn stringify(v: Value) -> Value {
     }
 }
 
-fn ensure_map(m: &mut IndexMap<Key, Value>, name: &str) -> Value {
+fn ensure_map(m: &mut JMap, name: &str) -> Value {
     let existing = m.get(&skey(name)).cloned();
     match existing {
         Some(v @ Value::Map(_)) => v,
         _ => {
-            let v = Value::map(IndexMap::new());
+            let v = Value::map(JMap::default());
             m.insert(skey(name), v.clone());
             v
         }
@@ -107,19 +189,21 @@ impl Env {
             Some(b) => b.to_string(),
             None => request_body(obj)?,
         };
-        let mut params = IndexMap::new();
+        let mut params = JMap::default();
         params.insert(skey("path"), string_map(obj.get("pathParameters")));
         params.insert(
             skey("querystring"),
             string_map(obj.get("queryStringParameters")),
         );
         params.insert(skey("header"), string_map(obj.get("headers")));
-        Ok(Env {
+        Ok(Env::new(
             body,
-            params: Value::map(params),
-            context: context(obj),
-            stage_variables: string_map(obj.get("stageVariables")),
-        })
+            Globals {
+                params: Value::map(params),
+                context: context(obj),
+                stage_variables: string_map(obj.get("stageVariables")),
+            },
+        ))
     }
 }
 
@@ -141,7 +225,7 @@ fn request_body(obj: &serde_json::Map<String, Json>) -> Result<String, ContextEr
 fn context(obj: &serde_json::Map<String, Json>) -> Value {
     let rc = match obj.get("requestContext") {
         Some(j @ Json::Object(_)) => to_value(j, ListKind::ArrayList),
-        _ => Value::map(IndexMap::new()),
+        _ => Value::map(JMap::default()),
     };
     let Value::Map(m) = &rc else { return rc };
     {

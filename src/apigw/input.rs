@@ -2,12 +2,12 @@
 
 use std::rc::Rc;
 
-use super::json::{parse_permissive, to_value, write_json};
+use super::json::{to_value, write_json};
 use super::jsonpath::{compile, Found};
 use super::Env;
 use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::eval::methods::Call;
-use crate::eval::value::{Key, ListKind, Value};
+use crate::eval::value::{ListKind, StrKey, Value};
 use crate::syntax::span::Span;
 
 type EResult<T> = Result<T, EvalError>;
@@ -35,8 +35,11 @@ fn path_error(span: Span, message: String) -> EvalError {
 /// Evaluate a JSONPath over the body: `None` when the path matches nothing.
 fn select(env: &Env, path: &str, span: Span) -> EResult<Option<Value>> {
     let compiled = compile(path).map_err(|m| path_error(span, m))?;
-    let doc = parse_permissive(&env.body).map_err(|m| path_error(span, m))?;
-    Ok(match compiled.find(&doc) {
+    let doc = env
+        .parsed_body()
+        .as_ref()
+        .map_err(|m| path_error(span, m.clone()))?;
+    Ok(match compiled.find(doc) {
         Found::One(v) => Some(to_value(v, ListKind::JsonArray)),
         Found::Missing => None,
         Found::Many(vs) => Some(Value::List(
@@ -74,7 +77,7 @@ pub(crate) fn call(env: &Env, name: &str, args: &[Value], span: Span) -> EResult
             };
             Ok(Call::Done(Value::Str(Rc::from(text))))
         }
-        ("params", []) => Ok(Call::Done(env.params.clone())),
+        ("params", []) => Ok(Call::Done(env.params())),
         ("params", [Value::Str(n)]) => Ok(Call::Done(Value::str(&param(env, n)))),
         ("params", [Value::Null]) => Ok(Call::Done(Value::str(""))),
         ("params", _) => Ok(Call::ZeroArgOverload),
@@ -85,13 +88,12 @@ pub(crate) fn call(env: &Env, name: &str, args: &[Value], span: Span) -> EResult
 
 /// `$input.params(name)`: path, then query string, then header; "" if absent.
 pub fn param(env: &Env, name: &str) -> String {
-    let Value::Map(m) = &env.params else {
+    let Value::Map(m) = env.params() else {
         return String::new();
     };
-    let key = Key::Str(Rc::from(name));
     for section in ["path", "querystring", "header"] {
-        if let Some(Value::Map(s)) = m.borrow().get(&Key::Str(Rc::from(section))) {
-            if let Some(v) = s.borrow().get(&key) {
+        if let Some(Value::Map(s)) = m.borrow().get(&StrKey(section)) {
+            if let Some(v) = s.borrow().get(&StrKey(name)) {
                 return v.to_java_string().unwrap_or_default();
             }
         }

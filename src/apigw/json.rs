@@ -3,10 +3,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use indexmap::IndexMap;
 use serde_json::Value as Json;
 
-use crate::eval::value::{integer, write_java_double, write_key, Key, ListKind, Value};
+use crate::eval::value::{integer, write_java_double, write_key, JMap, Key, ListKind, Value};
 
 /// How JSON numbers become Java numbers.
 #[derive(Clone, Copy)]
@@ -28,7 +27,7 @@ pub fn to_value(j: &Json, lists: ListKind) -> Value {
             lists,
         ),
         Json::Object(o) => {
-            let mut m = IndexMap::with_capacity(o.len());
+            let mut m = JMap::with_capacity_and_hasher(o.len(), Default::default());
             for (k, v) in o {
                 m.insert(Key::Str(Rc::from(k.as_str())), to_value(v, lists));
             }

@@ -1,15 +1,15 @@
 //! The interpreter: walks the syntax tree and writes output, with Velocity
 //! 1.7's semantics as API Gateway configures it.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
-use indexmap::IndexMap;
+use smallvec::SmallVec;
 
 use super::arith;
 use super::error::{EvalError, EvalErrorKind};
 use super::methods;
-use super::value::{integer, Key, LoopState, Value};
+use super::scope::{Name, Vars};
+use super::value::{integer, JMap, Key, LoopState, Value};
 use crate::apigw::Env;
 use crate::syntax::ast::*;
 use crate::syntax::span::Span;
@@ -40,27 +40,21 @@ pub(crate) enum Flow {
 /// One rendering of a template.
 pub struct Interp<'a> {
     pub(crate) env: &'a Env,
-    vars: HashMap<Rc<str>, Value>,
-    frames: Vec<HashMap<Rc<str>, Value>>,
+    vars: Vars,
+    frames: Vec<Vars>,
     macros: Vec<&'a MacroDef>,
-    evaluated: Vec<Rc<Template>>,
     nested: usize,
 }
 
 impl<'a> Interp<'a> {
     /// An interpreter over `env` for `template`.
     pub fn new(env: &'a Env, template: &'a Template) -> Interp<'a> {
-        let mut vars = HashMap::new();
-        vars.insert(Rc::from("input"), Value::Input);
-        vars.insert(Rc::from("util"), Value::Util);
-        vars.insert(Rc::from("context"), env.context.clone());
-        vars.insert(Rc::from("stageVariables"), env.stage_variables.clone());
+        env.begin_render();
         Interp {
             env,
-            vars,
+            vars: Vars::default(),
             frames: Vec::new(),
             macros: template.macros.iter().collect(),
-            evaluated: Vec::new(),
             nested: 0,
         }
     }
@@ -77,18 +71,35 @@ impl<'a> Interp<'a> {
                 return v.clone();
             }
         }
-        self.vars.get(name).cloned().unwrap_or(Value::Null)
+        if let Some(v) = self.vars.get(name) {
+            return v.clone();
+        }
+        // API Gateway's own variables, unless the template set its own.
+        match name {
+            "input" => Value::Input,
+            "util" => Value::Util,
+            "context" => self.env.context(),
+            "stageVariables" => self.env.stage_variables(),
+            _ => Value::Null,
+        }
     }
 
-    fn set_var(&mut self, name: &str, value: Value) {
-        if let Some(f) = self.frames.iter_mut().rev().find(|f| f.contains_key(name)) {
-            f.insert(Rc::from(name), value);
+    fn set_var(&mut self, name: Name, value: Value) {
+        if let Some(f) = self
+            .frames
+            .iter_mut()
+            .rev()
+            .find(|f| f.contains_key(&*name))
+        {
+            f.insert(name, value);
             return;
         }
         if value.is_null() {
-            self.vars.remove(name);
+            self.vars.remove(&*name);
+        } else if let Some(slot) = self.vars.get_mut(&*name) {
+            *slot = value;
         } else {
-            self.vars.insert(Rc::from(name), value);
+            self.vars.insert(name, value);
         }
     }
 
@@ -196,7 +207,7 @@ impl<'a> Interp<'a> {
         match part {
             Part::Property(name, span) => methods::property(self, &value, name, *span),
             Part::Method(name, args, span) => {
-                let mut vals = Vec::with_capacity(args.len());
+                let mut vals: SmallVec<[Value; 4]> = SmallVec::with_capacity(args.len());
                 for a in args {
                     vals.push(self.eval(a)?);
                 }
@@ -217,7 +228,7 @@ impl<'a> Interp<'a> {
         }
         let t = &s.target;
         let Some((last, init)) = t.parts.split_last() else {
-            self.set_var(&t.root, value);
+            self.set_var(Name::from(&t.root), value);
             return Ok(());
         };
         let mut obj = self.get_var(&t.root);
@@ -229,10 +240,12 @@ impl<'a> Interp<'a> {
         }
         match (last, &obj) {
             (Part::Property(name, _), Value::Map(m)) => {
+                self.env.touch();
                 m.borrow_mut().insert(Key::Str(Rc::from(&**name)), value);
             }
             (Part::Index(e, span), _) => {
                 let key = self.eval(e)?;
+                self.env.touch();
                 methods::set_index(&obj, &key, value, *span)?;
             }
             _ => {}
@@ -278,7 +291,7 @@ impl<'a> Interp<'a> {
                 Value::list(v)
             }
             Expr::Map(entries, _) => {
-                let mut m = IndexMap::new();
+                let mut m = JMap::default();
                 for (k, v) in entries {
                     let k = self.eval(k)?;
                     let v = self.eval(v)?;
@@ -368,30 +381,47 @@ impl<'a> Interp<'a> {
 
     fn foreach(&mut self, f: &ForeachNode, out: &mut String) -> EResult<Flow> {
         let source = self.eval(&f.iterable)?;
-        let items: Vec<Value> = match &source {
-            Value::List(l, _) => l.borrow().clone(),
-            Value::Map(m) => m.borrow().values().cloned().collect(),
-            _ => return Ok(Flow::Normal),
+        let Some(start_len) = iterable_len(&source) else {
+            // Velocity iterates collections, maps and arrays only.
+            return Ok(Flow::Normal);
         };
-        let saved_var = self.get_var(&f.var);
+        let var = Name::from(&f.var);
+        let saved_var = self.get_var(&var);
         let saved_count = self.get_var("velocityCount");
         let saved_has_next = self.get_var("velocityHasNext");
         let parent = self.get_var("foreach");
-        let n = items.len();
+        let mut scope_id = None;
         let mut flow = Flow::Normal;
-        for (i, item) in items.into_iter().enumerate().take(MAX_FOREACH) {
-            let has_next = i + 1 < n;
+        for i in 0..MAX_FOREACH {
+            // Iterate the live collection as Java's iterator does: a loop
+            // body that adds or removes elements makes the next step fail.
+            let len = iterable_len(&source).unwrap_or(0);
+            if i >= len {
+                break;
+            }
+            if len != start_len {
+                return Err(EvalError::new(
+                    EvalErrorKind::Method,
+                    f.span,
+                    "the #foreach body changed the collection it iterates (Java's ConcurrentModificationException)".into(),
+                ));
+            }
+            let item = iterable_get(&source, i);
+            let has_next = i + 1 < len;
             let index = i32::try_from(i).unwrap_or(i32::MAX);
-            self.set_var("velocityCount", Value::Int(index.saturating_add(1)));
-            self.set_var("velocityHasNext", Value::Bool(has_next));
-            self.set_var(&f.var, item);
-            let scope = Rc::new(LoopState {
+            self.set_var(
+                Name::Static("velocityCount"),
+                Value::Int(index.saturating_add(1)),
+            );
+            self.set_var(Name::Static("velocityHasNext"), Value::Bool(has_next));
+            self.set_var(var.clone(), item);
+            let state = LoopState {
                 index,
                 has_next,
                 parent: parent.clone(),
-            });
-            let id = Rc::as_ptr(&scope) as usize;
-            self.set_var("foreach", Value::Loop(scope));
+            };
+            let id = self.enter_loop_scope(state, scope_id);
+            scope_id = Some(id);
             match self.block(&f.body, out)? {
                 Flow::Normal => {}
                 Flow::Break => break,
@@ -406,11 +436,29 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        self.set_var(&f.var, saved_var);
-        self.set_var("velocityCount", saved_count);
-        self.set_var("velocityHasNext", saved_has_next);
-        self.set_var("foreach", parent);
+        self.set_var(var, saved_var);
+        self.set_var(Name::Static("velocityCount"), saved_count);
+        self.set_var(Name::Static("velocityHasNext"), saved_has_next);
+        self.set_var(Name::Static("foreach"), parent);
         Ok(flow)
+    }
+
+    /// Make `$foreach` this iteration's state and return the loop's identity
+    /// (for `#break($foreach)`). The previous iteration's state is updated in
+    /// place when nothing else holds it, which spares an allocation per step.
+    fn enter_loop_scope(&mut self, state: LoopState, previous: Option<usize>) -> usize {
+        if let (Some(id), Some(Value::Loop(rc))) = (previous, self.vars.get_mut("foreach")) {
+            if Rc::as_ptr(rc) as usize == id {
+                if let Some(slot) = Rc::get_mut(rc) {
+                    *slot = state;
+                    return id;
+                }
+            }
+        }
+        let scope = Rc::new(state);
+        let id = Rc::as_ptr(&scope) as usize;
+        self.set_var(Name::Static("foreach"), Value::Loop(scope));
+        id
     }
 
     fn directive(&mut self, d: &DirectiveNode, out: &mut String) -> EResult<Flow> {
@@ -441,7 +489,7 @@ impl<'a> Interp<'a> {
             "evaluate" => return self.evaluate(d, out),
             "define" => {
                 if let (Some(Expr::Ref(r)), Some(body)) = (d.args.first(), &d.body) {
-                    self.set_var(&r.root, Value::Define(Rc::new(body.clone())));
+                    self.set_var(Name::from(&r.root), Value::Define(Rc::new(body.clone())));
                 }
             }
             "literal" => {
@@ -469,8 +517,6 @@ impl<'a> Interp<'a> {
                 format!("#evaluate: {}", e.message),
             )
         })?;
-        let tpl = Rc::new(tpl);
-        self.evaluated.push(tpl.clone());
         let mut flow = Flow::Normal;
         self.nested_render(d.span, |me| {
             flow = me.block(&tpl.nodes, out)?;
@@ -496,14 +542,14 @@ impl<'a> Interp<'a> {
                 format!("macro calls nested deeper than {MAX_MACRO_DEPTH}"),
             ));
         }
-        let mut frame = HashMap::new();
+        let mut frame = Vars::default();
         for (p, a) in m.params.iter().zip(&d.args) {
             let v = self.eval(a)?;
-            frame.insert(Rc::from(&**p), v);
+            frame.insert(Name::from(p), v);
         }
         if let Some(body) = &d.body {
             frame.insert(
-                Rc::from("bodyContent"),
+                Name::Static("bodyContent"),
                 Value::Define(Rc::new(body.clone())),
             );
         }
@@ -522,6 +568,28 @@ impl<'a> Interp<'a> {
         let mut s = String::new();
         self.nested_render(at, |me| me.block(body, &mut s).map(|_| ()))?;
         Ok(s)
+    }
+}
+
+/// How many elements `#foreach` sees in `v`; `None` if it cannot iterate it.
+fn iterable_len(v: &Value) -> Option<usize> {
+    match v {
+        Value::List(l, _) => Some(l.borrow().len()),
+        Value::Map(m) => Some(m.borrow().len()),
+        _ => None,
+    }
+}
+
+/// The `i`th element `#foreach` sees: list items, or map values in order.
+fn iterable_get(v: &Value, i: usize) -> Value {
+    match v {
+        Value::List(l, _) => l.borrow().get(i).cloned().unwrap_or_default(),
+        Value::Map(m) => m
+            .borrow()
+            .get_index(i)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default(),
+        _ => Value::Null,
     }
 }
 

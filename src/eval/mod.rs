@@ -4,6 +4,7 @@ pub mod arith;
 pub mod error;
 pub mod interp;
 pub mod methods;
+mod scope;
 pub mod value;
 
 pub use error::{EvalError, EvalErrorKind};

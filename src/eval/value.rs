@@ -3,9 +3,11 @@
 
 use std::cell::RefCell;
 use std::fmt::Write;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::rc::Rc;
 
-use indexmap::IndexMap;
+use indexmap::{Equivalent, IndexMap};
+use rustc_hash::FxHasher;
 
 use crate::syntax::ast::Block;
 
@@ -20,7 +22,7 @@ pub enum ListKind {
 }
 
 /// A map key. Java compares keys with `equals`, so keys keep their type.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Key {
     /// A string key, the usual case.
     Str(Rc<str>),
@@ -34,8 +36,46 @@ pub enum Key {
     Other(Rc<str>),
 }
 
+// A string key hashes exactly as its `str`, so that `StrKey` can look it up
+// without building a `Key` (and allocating its `Rc`).
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self {
+            Key::Str(s) => s.hash(state),
+            Key::Int(i) => {
+                state.write_u8(1);
+                i.hash(state);
+            }
+            Key::Bool(b) => {
+                state.write_u8(2);
+                b.hash(state);
+            }
+            Key::Null => state.write_u8(3),
+            Key::Other(s) => {
+                state.write_u8(4);
+                s.hash(state);
+            }
+        }
+    }
+}
+
+/// A borrowed string used to look a `Key::Str` up in a map.
+#[derive(Hash)]
+pub struct StrKey<'a>(pub &'a str);
+
+impl Equivalent<Key> for StrKey<'_> {
+    fn equivalent(&self, key: &Key) -> bool {
+        matches!(key, Key::Str(s) if **s == *self.0)
+    }
+}
+
+/// The maps templates see. Insertion-ordered like `LinkedHashMap`; hashed
+/// with FxHash because keys come from the template author, not an attacker,
+/// and SipHash dominated render time.
+pub type JMap = IndexMap<Key, Value, BuildHasherDefault<FxHasher>>;
+
 /// A shared, mutable, insertion-ordered map (`LinkedHashMap`).
-pub type MapRef = Rc<RefCell<IndexMap<Key, Value>>>;
+pub type MapRef = Rc<RefCell<JMap>>;
 /// A shared, mutable list.
 pub type ListRef = Rc<RefCell<Vec<Value>>>;
 
@@ -102,8 +142,27 @@ impl Value {
     }
 
     /// A new LinkedHashMap.
-    pub fn map(entries: IndexMap<Key, Value>) -> Value {
+    pub fn map(entries: JMap) -> Value {
         Value::Map(Rc::new(RefCell::new(entries)))
+    }
+
+    /// A copy that shares no mutable map or list with `self`.
+    pub fn deep_clone(&self) -> Value {
+        match self {
+            Value::List(l, kind) => Value::List(
+                Rc::new(RefCell::new(
+                    l.borrow().iter().map(Value::deep_clone).collect(),
+                )),
+                *kind,
+            ),
+            Value::Map(m) => Value::Map(Rc::new(RefCell::new(
+                m.borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.deep_clone()))
+                    .collect(),
+            ))),
+            other => other.clone(),
+        }
     }
 
     /// Whether this is Java `null`.
@@ -331,7 +390,7 @@ mod tests {
     fn collections_print_as_java() {
         let l = Value::list(vec![Value::Int(1), Value::str("a"), Value::Null]);
         assert_eq!(l.to_java_string().unwrap(), "[1, a, null]");
-        let mut m = IndexMap::new();
+        let mut m = JMap::default();
         m.insert(Key::Str("a".into()), Value::Int(1));
         m.insert(Key::Str("b".into()), l);
         assert_eq!(

@@ -1,7 +1,13 @@
 //! The syntax tree of a template. Every node that can fail at render time
 //! carries the byte span of its source.
 
+use std::sync::Arc;
+
 use super::span::Span;
+
+/// A variable or parameter name, shared with the interpreter's variables so
+/// that setting one never copies the name.
+pub type Ident = Arc<str>;
 
 /// A parsed template: its top-level nodes and the macros it defines.
 #[derive(Debug, Clone, Default)]
@@ -49,7 +55,7 @@ pub struct Reference {
     /// The whole reference in the source.
     pub span: Span,
     /// The variable name.
-    pub root: Box<str>,
+    pub root: Ident,
     /// `$`, `${` or `$!`.
     pub style: RefStyle,
     /// Property, method and index steps after the root.
@@ -103,7 +109,7 @@ pub struct ForeachNode {
     /// The directive in the source.
     pub span: Span,
     /// The loop variable, without `$`.
-    pub var: Box<str>,
+    pub var: Ident,
     /// What is iterated.
     pub iterable: Expr,
     /// The loop body.
@@ -131,7 +137,7 @@ pub struct MacroDef {
     /// The macro's name.
     pub name: Box<str>,
     /// Parameter names without `$`.
-    pub params: Vec<Box<str>>,
+    pub params: Vec<Ident>,
     /// The body.
     pub body: Block,
 }

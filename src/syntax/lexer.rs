@@ -253,8 +253,10 @@ impl<'a> Lexer<'a> {
         self.src.get(i).copied()
     }
 
+    #[inline]
     fn starts(&self, p: usize, lit: &[u8]) -> bool {
-        self.src.get(p..).is_some_and(|s| s.starts_with(lit))
+        // The first-byte test rejects almost every candidate without a memcmp.
+        self.src.get(p) == lit.first() && self.src.get(p..).is_some_and(|s| s.starts_with(lit))
     }
 
     fn rparen_handler(&mut self) {
@@ -618,6 +620,9 @@ impl<'a> Lexer<'a> {
     }
 
     fn offer_line_comment(&self, p: usize, best: &mut Best) {
+        if self.at(p) != Some(b'#') {
+            return;
+        }
         best.offer(
             self.starts(p, b"##").then_some(2),
             Rule::Token(Kind::SingleLineCommentStart),
@@ -625,6 +630,9 @@ impl<'a> Lexer<'a> {
     }
 
     fn offer_set(&self, p: usize, best: &mut Best) {
+        if !matches!(self.at(p), Some(b' ' | b'\t' | b'#')) {
+            return;
+        }
         let mut i = p;
         while matches!(self.at(i), Some(b' ' | b'\t')) {
             i += 1;
@@ -694,6 +702,9 @@ impl<'a> Lexer<'a> {
     }
 
     fn offer_bool(&self, p: usize, best: &mut Best) {
+        if !matches!(self.at(p), Some(b't' | b'f')) {
+            return;
+        }
         best.offer(
             self.starts(p, b"true").then_some(4),
             Rule::Token(Kind::True),
@@ -705,6 +716,10 @@ impl<'a> Lexer<'a> {
     }
 
     fn offer_operators(&self, p: usize, best: &mut Best) {
+        let Some(c) = self.at(p) else { return };
+        if !b"-+*/%&|<>=!aolgen".contains(&c) {
+            return;
+        }
         let two = |s: &[u8]| self.starts(p, s).then_some(s.len());
         let table: [(&[u8], Kind); 22] = [
             (b"-", Kind::Minus),
@@ -867,6 +882,9 @@ impl<'a> Lexer<'a> {
     }
 
     fn m_empty_index(&self, p: usize) -> Option<usize> {
+        if self.at(p) != Some(b'$') {
+            return None;
+        }
         [&b"$["[..], b"$![", b"$\\![", b"$."]
             .iter()
             .filter(|lit| self.starts(p, lit))

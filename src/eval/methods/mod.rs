@@ -32,7 +32,7 @@ pub(crate) fn property(it: &mut Interp, value: &Value, name: &str, span: Span) -
     let v = match value {
         Value::Map(m) => m
             .borrow()
-            .get(&super::value::Key::Str(Rc::from(name)))
+            .get(&super::value::StrKey(name))
             .cloned()
             .unwrap_or(Value::Null),
         Value::Entry(e) => match name {
@@ -76,6 +76,23 @@ pub(crate) fn property(it: &mut Interp, value: &Value, name: &str, span: Span) -
     Ok(v)
 }
 
+/// Map and list methods that change their receiver.
+const MUTATORS: &[&str] = &[
+    "put",
+    "putAll",
+    "putIfAbsent",
+    "remove",
+    "clear",
+    "add",
+    "addAll",
+    "set",
+    "removeAll",
+    "retainAll",
+    "replace",
+    "replaceAll",
+    "sort",
+];
+
 /// `$value.name(args)`.
 pub(crate) fn call(
     it: &mut Interp,
@@ -84,6 +101,9 @@ pub(crate) fn call(
     args: &[Value],
     span: Span,
 ) -> EResult<Value> {
+    if matches!(value, Value::Map(_) | Value::List(..)) && MUTATORS.contains(&name) {
+        it.env.touch();
+    }
     let outcome = match value {
         Value::Str(s) => string::call(s, name, args, span)?,
         Value::List(l, kind) => collections::list_call(l, *kind, name, args, span)?,

@@ -1,0 +1,44 @@
+//! The library API: one parsed template and one environment, many renders.
+
+use apigw_vtl::apigw::Env;
+
+fn env(event: serde_json::Value) -> Env {
+    Env::from_event(&event, None).expect("a valid event")
+}
+
+#[test]
+fn template_changes_to_shared_maps_do_not_leak_into_the_next_render() {
+    let env = env(serde_json::json!({
+        "pathParameters": {"id": "1"},
+        "requestContext": {"stage": "prod"}
+    }));
+    let t = apigw_vtl::parse(
+        "$input.params().path#set($x = $input.params().path.put('n', 'v'))\
+         $context.stage#set($context.stage = 'changed')\
+         #set($context.requestOverride.header.h = 'x')$context.requestOverride.header",
+    )
+    .expect("parses");
+    let first = apigw_vtl::render(&t, &env).expect("renders");
+    let second = apigw_vtl::render(&t, &env).expect("renders");
+    assert_eq!(first, "{id=1}prod{h=x}");
+    assert_eq!(second, first);
+}
+
+#[test]
+fn changes_are_visible_within_one_render() {
+    let env = env(serde_json::json!({"pathParameters": {"id": "1"}}));
+    let t = apigw_vtl::parse("#set($x = $input.params().path.put('n', 'v'))$input.params('n')")
+        .expect("parses");
+    assert_eq!(apigw_vtl::render(&t, &env).expect("renders"), "v");
+}
+
+#[test]
+fn render_into_reuses_the_buffer_and_clears_it() {
+    let env = env(serde_json::json!({}));
+    let t = apigw_vtl::parse("#foreach($i in [1..3])$i#end").expect("parses");
+    let mut out = String::from("stale");
+    apigw_vtl::render_into(&t, &env, &mut out).expect("renders");
+    assert_eq!(out, "123");
+    apigw_vtl::render_into(&t, &env, &mut out).expect("renders");
+    assert_eq!(out, "123");
+}

@@ -1,0 +1,112 @@
+//! The command line's contract: exact stdout, exit codes 0/1/2, messages.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_apigw-vtl"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn temp_file(name: &str, contents: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("apigw-vtl-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, contents).expect("temp file");
+    path.display().to_string()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn renders_the_tutorial_request_with_the_built_in_event() {
+    let out = run(&["render", "examples/tutorial/request_template.vm"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "{\n  \"pathParams\": {\n    \"hoge\": \"hoge\"  }\n}\n"
+    );
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn renders_the_tutorial_response_over_an_integration_response() {
+    let out = run(&[
+        "render",
+        "examples/tutorial/response_template.vm",
+        "--integration-response",
+        "examples/tutorial/lambda-error.json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "{\n  \"message\" : \"[400:BadRequest] fuga is not hoge\"\n}\n"
+    );
+}
+
+#[test]
+fn pretty_reindents_json_output() {
+    let t = temp_file("pretty.vm", "{\"a\":[1,2],\"b\":\"$input.params('id')\"}");
+    let e = temp_file("pretty.json", r#"{"pathParameters": {"id": "7"}}"#);
+    let out = run(&["render", &t, "--event", &e, "--pretty"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        text(&out.stdout),
+        "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": \"7\"\n}\n"
+    );
+}
+
+#[test]
+fn a_parse_error_exits_1_with_a_positioned_diagnostic() {
+    let t = temp_file("bad.vm", "line one\n#if($a\n");
+    let out = run(&["render", &t]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = text(&out.stderr);
+    assert!(err.contains("error[VTL001]"), "{err}");
+    assert!(err.contains("bad.vm:3:1"), "{err}");
+}
+
+#[test]
+fn a_render_error_exits_1() {
+    let t = temp_file("include.vm", "#include('x.vm')");
+    let out = run(&["render", &t]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("error[VTL900]"));
+}
+
+#[test]
+fn an_event_that_is_not_json_exits_2_with_line_and_column() {
+    let e = temp_file("broken.json", "{\n  \"path\": \"/x\",\n  oops\n}");
+    let out = run(&[
+        "render",
+        "examples/tutorial/request_template.vm",
+        "--event",
+        &e,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("line 3, column 3"), "{err}");
+    assert!(!err.contains(" at line "), "position said twice: {err}");
+}
+
+#[test]
+fn a_missing_template_exits_2() {
+    let missing = Path::new("no/such/template.vm");
+    let out = run(&["render", &missing.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot read"));
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let out = run(&["render"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+}
