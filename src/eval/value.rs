@@ -11,14 +11,26 @@ use rustc_hash::FxHasher;
 
 use crate::syntax::ast::Block;
 
-/// How a list prints: `java.util.ArrayList` (`[a, b]`) or json-smart's
-/// `JSONArray` (compact JSON with `/` escaped).
+/// How a list prints and what it allows: `java.util.ArrayList` (`[a, b]`),
+/// json-smart's `JSONArray` (compact JSON with `/` escaped), or a Java array.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListKind {
-    /// Velocity list literals, ranges, `keySet()`, `values()`, `split`.
+    /// Velocity list literals, ranges, `keySet()`, `values()`.
     ArrayList,
     /// Arrays read from JSON by `$input.path` and `$util.parseJson`.
     JsonArray,
+    /// A Java array (`String.split`, `String.getBytes`): fixed size, and it
+    /// prints as `[Ljava.lang.String;@1b6d3586`.
+    JavaArray(ArrayType),
+}
+
+/// The element type of a Java array, which names it when printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArrayType {
+    /// `String[]`.
+    String,
+    /// `byte[]`.
+    Byte,
 }
 
 /// A map key. Java compares keys with `equals`, so keys keep their type.
@@ -240,6 +252,22 @@ impl Value {
                 out.push(']');
             }
             Value::List(_, ListKind::JsonArray) => crate::apigw::json::write_json(self, out, true),
+            Value::List(items, ListKind::JavaArray(t)) => {
+                // Java prints an array's type and identity hash. The hash
+                // differs on every JVM run; ours is a hash of the contents,
+                // stable so that outputs can be compared.
+                out.push_str(match t {
+                    ArrayType::String => "[Ljava.lang.String;@",
+                    ArrayType::Byte => "[B@",
+                });
+                let mut h = FxHasher::default();
+                for v in items.borrow().iter() {
+                    if let Some(s) = v.to_java_string() {
+                        s.hash(&mut h);
+                    }
+                }
+                let _ = write!(out, "{:x}", (h.finish() as u32) | 0x1000_0000);
+            }
             Value::Map(m) => {
                 out.push('{');
                 for (i, (k, v)) in m.borrow().iter().enumerate() {

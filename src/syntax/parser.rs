@@ -16,16 +16,17 @@ pub struct ParseError {
     pub message: String,
 }
 
-impl From<LexError> for ParseError {
-    fn from(e: LexError) -> ParseError {
-        ParseError {
+impl From<LexError> for Box<ParseError> {
+    fn from(e: LexError) -> Box<ParseError> {
+        Box::new(ParseError {
             span: Span::new(e.at, e.at + 1),
             message: e.message,
-        }
+        })
     }
 }
 
-type PResult<T> = Result<T, ParseError>;
+/// Errors are boxed: a parse moves many `Result`s and almost none are errors.
+type PResult<T> = Result<T, Box<ParseError>>;
 
 /// Directives Velocity 1.7 registers by default, and whether each has a body.
 const DIRECTIVES: [(&str, bool); 9] = [
@@ -57,12 +58,16 @@ pub struct Parser<'a> {
 }
 
 /// Parse a whole template.
-pub fn parse_template(src: &str) -> PResult<Template> {
+pub fn parse_template(src: &str) -> Result<Template, ParseError> {
+    template(src).map_err(|e| *e)
+}
+
+fn template(src: &str) -> PResult<Template> {
     if u32::try_from(src.len()).is_err() {
-        return Err(ParseError {
+        return Err(Box::new(ParseError {
             span: Span::new(0, 0),
             message: "template larger than 4 GiB".into(),
-        });
+        }));
     }
     let mut p = Parser {
         src,
@@ -140,9 +145,11 @@ impl<'a> Parser<'a> {
             let t = self.lexer.next_token()?;
             self.buf.push_back(t);
         }
-        self.buf.get(n).ok_or_else(|| ParseError {
-            span: Span::new(self.src.len(), self.src.len()),
-            message: "internal: token buffer".into(),
+        self.buf.get(n).ok_or_else(|| {
+            Box::new(ParseError {
+                span: Span::new(self.src.len(), self.src.len()),
+                message: "internal: token buffer".into(),
+            })
         })
     }
 
@@ -152,9 +159,11 @@ impl<'a> Parser<'a> {
 
     fn bump(&mut self) -> PResult<Token> {
         self.peek(0)?;
-        self.buf.pop_front().ok_or_else(|| ParseError {
-            span: Span::new(self.src.len(), self.src.len()),
-            message: "internal: token buffer".into(),
+        self.buf.pop_front().ok_or_else(|| {
+            Box::new(ParseError {
+                span: Span::new(self.src.len(), self.src.len()),
+                message: "internal: token buffer".into(),
+            })
         })
     }
 
@@ -162,17 +171,17 @@ impl<'a> Parser<'a> {
         self.src.get(t.span.range()).unwrap_or("")
     }
 
-    fn unexpected(&mut self, n: usize, expected: &str) -> ParseError {
+    fn unexpected(&mut self, n: usize, expected: &str) -> Box<ParseError> {
         match self.peek(n) {
             Ok(t) => {
                 let t = t.clone();
-                ParseError {
+                Box::new(ParseError {
                     span: t.span,
                     message: format!(
                         "unexpected {}; expected {expected}",
                         describe(t.kind, self.image(&t))
                     ),
-                }
+                })
             }
             Err(e) => e,
         }
@@ -196,10 +205,10 @@ impl<'a> Parser<'a> {
     fn enter(&mut self, at: Span) -> PResult<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(ParseError {
+            return Err(Box::new(ParseError {
                 span: at,
                 message: format!("nesting deeper than {MAX_DEPTH} levels"),
-            });
+            }));
         }
         Ok(())
     }
@@ -507,9 +516,11 @@ impl<'a> Parser<'a> {
             .unwrap_or("")
             .to_string();
         if quote == '"' {
-            inner = unescape_unicode(&inner).map_err(|m| ParseError {
-                span: t.span,
-                message: m,
+            inner = unescape_unicode(&inner).map_err(|m| {
+                Box::new(ParseError {
+                    span: t.span,
+                    message: m,
+                })
             })?;
         }
         let doubled: String = [quote, quote].iter().collect();
@@ -523,10 +534,10 @@ impl<'a> Parser<'a> {
             match parse_template(&source) {
                 Ok(tpl) => Some(Box::new(tpl)),
                 Err(e) => {
-                    return Err(ParseError {
+                    return Err(Box::new(ParseError {
                         span: t.span,
                         message: format!("in string literal: {}", e.message),
-                    })
+                    }))
                 }
             }
         } else {
@@ -545,10 +556,10 @@ impl<'a> Parser<'a> {
         let img = img.trim_start_matches('#');
         match img.parse::<i128>() {
             Ok(v) => Ok(Expr::Int(v, t.span)),
-            Err(_) => Err(ParseError {
+            Err(_) => Err(Box::new(ParseError {
                 span: t.span,
                 message: "integer literal too large".into(),
-            }),
+            })),
         }
     }
 
@@ -557,10 +568,10 @@ impl<'a> Parser<'a> {
         let img = self.image(&t).trim_start_matches('#');
         match img.parse::<f64>() {
             Ok(v) => Ok(Expr::Float(v, t.span)),
-            Err(_) => Err(ParseError {
+            Err(_) => Err(Box::new(ParseError {
                 span: t.span,
                 message: "invalid number".into(),
-            }),
+            })),
         }
     }
 
@@ -921,18 +932,18 @@ impl<'a> Parser<'a> {
                     let allowed = (is_macro_def && pos == 0)
                         || (!is_vm && (known.is_none() || (name == "foreach" && pos == 1)));
                     if !allowed {
-                        return Err(ParseError {
+                        return Err(Box::new(ParseError {
                             span: arg.span(),
                             message: format!("invalid argument {} in #{name}", pos),
-                        });
+                        }));
                     }
                 } else if is_macro_def && pos == 0 {
-                    return Err(ParseError {
+                    return Err(Box::new(ParseError {
                         span: arg.span(),
                         message:
                             "the first argument of #macro must be the macro's name, a bare word"
                                 .into(),
-                    });
+                    }));
                 }
                 args.push(arg);
                 pos += 1;
@@ -948,10 +959,10 @@ impl<'a> Parser<'a> {
             }
         } else {
             if is_macro_def {
-                return Err(ParseError {
+                return Err(Box::new(ParseError {
                     span: t.span,
                     message: "#macro needs a name: #macro(name $arg …)".into(),
-                });
+                }));
             }
             self.lexer.pop();
             let span = t.span;
@@ -1002,10 +1013,10 @@ impl<'a> Parser<'a> {
                     return Ok(());
                 };
                 if &*word != "in" || !var.parts.is_empty() {
-                    return Err(ParseError {
+                    return Err(Box::new(ParseError {
                         span,
                         message: "#foreach takes `($var in expression)`".into(),
-                    });
+                    }));
                 }
                 out.push(Node::Foreach(Box::new(ForeachNode {
                     span,
@@ -1017,21 +1028,21 @@ impl<'a> Parser<'a> {
             "macro" => {
                 let mut it = args.into_iter();
                 let Some(Expr::Word(mname, _)) = it.next() else {
-                    return Err(ParseError {
+                    return Err(Box::new(ParseError {
                         span,
                         message: "#macro needs a name".into(),
-                    });
+                    }));
                 };
                 let mut params = Vec::new();
                 for a in it {
                     match a {
                         Expr::Ref(r) if r.parts.is_empty() => params.push(r.root.clone()),
                         other => {
-                            return Err(ParseError {
+                            return Err(Box::new(ParseError {
                                 span: other.span(),
                                 message: "macro parameters must be plain references like `$name`"
                                     .into(),
-                            })
+                            }))
                         }
                     }
                 }

@@ -65,6 +65,20 @@ pub(crate) fn list_call(
 ) -> EResult<Call> {
     let this = Value::List(l.clone(), kind);
     let done = |v: Value| Ok(Call::Done(v));
+    let resizes = matches!(
+        (name, args.len()),
+        ("add", 1 | 2)
+            | ("addAll", 1 | 2)
+            | ("remove" | "removeAll" | "retainAll", 1)
+            | ("clear", 0)
+    );
+    if resizes && matches!(kind, ListKind::JavaArray(_)) {
+        // Velocity wraps arrays in a fixed-size list.
+        return Err(method_error(
+            span,
+            format!("UnsupportedOperationException: {name}() on a Java array"),
+        ));
+    }
     match (name, args) {
         ("get", [i]) => {
             let Some(i) = int_arg(i) else {

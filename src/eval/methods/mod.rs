@@ -57,11 +57,22 @@ pub(crate) fn property(it: &mut Interp, value: &Value, name: &str, span: Span) -
             }
             _ => Value::Null,
         },
-        Value::Str(s) => match name {
-            "empty" => Value::Bool(s.is_empty()),
-            "bytes" | "class" => Value::Null,
-            _ => Value::Null,
-        },
+        Value::Str(s) => {
+            // Velocity looks for `getName()`, then `isName()`.
+            let mut chars = name.chars();
+            let first: String = chars
+                .next()
+                .map(|c| c.to_uppercase().collect())
+                .unwrap_or_default();
+            let rest = chars.as_str();
+            for prefix in ["get", "is"] {
+                let getter = format!("{prefix}{first}{rest}");
+                if let Call::Done(v) = string::call(s, &getter, &[], span)? {
+                    return Ok(v);
+                }
+            }
+            Value::Null
+        }
         Value::List(l, _) => match name {
             "empty" => Value::Bool(l.borrow().is_empty()),
             _ => Value::Null,

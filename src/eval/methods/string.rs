@@ -7,7 +7,7 @@ use fancy_regex::Regex;
 
 use super::{common, int_arg, int_result, method_error, string_list, Call};
 use crate::eval::interp::EResult;
-use crate::eval::value::{ListKind, Value};
+use crate::eval::value::{ArrayType, ListKind, Value};
 use crate::syntax::span::Span;
 
 fn utf16(s: &str) -> Vec<u16> {
@@ -204,6 +204,13 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
     match (name, args) {
         ("length", []) => v(int_result(s.encode_utf16().count() as i64)),
         ("isEmpty", []) => v(Value::Bool(s.is_empty())),
+        ("isBlank", []) => v(Value::Bool(s.chars().all(char::is_whitespace))),
+        ("getBytes", []) => v(Value::List(
+            Rc::new(std::cell::RefCell::new(
+                s.bytes().map(|b| Value::Int(i32::from(b as i8))).collect(),
+            )),
+            ListKind::JavaArray(ArrayType::Byte),
+        )),
         ("toLowerCase", []) => Ok(done_str(s.to_lowercase())),
         ("toUpperCase", []) => Ok(done_str(s.to_uppercase())),
         ("trim", []) => Ok(done_str(s.trim_matches(|c: char| c <= ' ').to_string())),
@@ -335,7 +342,7 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
                 None => 0,
             };
             let parts = split(s, p, limit, span)?;
-            v(string_list(parts, ListKind::ArrayList))
+            v(string_list(parts, ListKind::JavaArray(ArrayType::String)))
         }
         ("compareTo", [x]) => match str_arg(x) {
             Some(x) => {
