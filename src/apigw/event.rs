@@ -7,8 +7,8 @@ use std::rc::Rc;
 use base64::Engine;
 use serde_json::Value as Json;
 
-use super::json::to_value;
-use crate::eval::value::{JMap, Key, ListKind, Value};
+use super::json::{to_value, write_json};
+use crate::eval::value::{integer, JMap, Key, ListKind, Value};
 
 /// An event that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,14 +131,45 @@ fn string_map(j: Option<&Json>) -> Value {
             let s = match v {
                 Json::Null => continue,
                 Json::String(s) => s.clone(),
-                other => to_value(other, ListKind::ArrayList)
-                    .to_java_string()
-                    .unwrap_or_default(),
+                other => json_text(other),
             };
             m.insert(skey(k), Value::str(&s));
         }
     }
     Value::map(m)
+}
+
+/// A non-string event value as a string: objects and arrays as compact JSON
+/// (json-smart, `/` not escaped), scalars as Java prints them.
+fn json_text(j: &Json) -> String {
+    let v = to_value(j, ListKind::ArrayList);
+    match v {
+        Value::Map(_) | Value::List(..) => {
+            let mut s = String::new();
+            write_json(&v, &mut s, false);
+            s
+        }
+        other => other.to_java_string().unwrap_or_default(),
+    }
+}
+
+/// An event value as the Java object API Gateway builds from it: integers
+/// are Integer or Long (Double beyond Long), other numbers Double.
+fn event_value(j: &Json) -> Value {
+    match j {
+        Json::Number(n) => {
+            let text = n.to_string();
+            if !text.contains(['.', 'e', 'E']) {
+                if let Ok(i) = text.parse::<i64>() {
+                    return integer(i128::from(i));
+                }
+            }
+            Value::Double(text.parse::<f64>().unwrap_or(0.0))
+        }
+        Json::Array(a) => Value::list(a.iter().map(event_value).collect()),
+        Json::Object(o) => Value::map(o.iter().map(|(k, v)| (skey(k), event_value(v))).collect()),
+        other => to_value(other, ListKind::ArrayList),
+    }
 }
 
 /// Every scalar under `authorizer` is a string, as API Gateway passes them.
@@ -201,30 +232,40 @@ impl Env {
             Globals {
                 params: Value::map(params),
                 context: context(obj),
-                stage_variables: string_map(obj.get("stageVariables")),
+                stage_variables: match obj.get("stageVariables") {
+                    Some(j @ Json::Object(_)) => event_value(j),
+                    _ => Value::map(JMap::default()),
+                },
             },
         ))
     }
 }
 
 fn request_body(obj: &serde_json::Map<String, Json>) -> Result<String, ContextError> {
-    let Some(Json::String(b)) = obj.get("body") else {
-        return Ok(String::new());
+    let b = match obj.get("body") {
+        None | Some(Json::Null) => return Ok(String::new()),
+        Some(Json::String(b)) => b.clone(),
+        // A hand-written event may hold the body as JSON rather than text.
+        Some(other) => json_text(other),
     };
     if obj.get("isBase64Encoded") == Some(&Json::Bool(true)) {
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(b.trim())
-            .map_err(|e| ContextError {
-                message: format!("the event says isBase64Encoded but its body is not Base64: {e}"),
-            })?;
+        // Java's Base64 decoder accepts a missing `=` padding.
+        let lenient = base64::engine::GeneralPurpose::new(
+            &base64::alphabet::STANDARD,
+            base64::engine::GeneralPurposeConfig::new()
+                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+        );
+        let bytes = lenient.decode(b.trim()).map_err(|e| ContextError {
+            message: format!("the event says isBase64Encoded but its body is not Base64: {e}"),
+        })?;
         return Ok(String::from_utf8_lossy(&bytes).into_owned());
     }
-    Ok(b.clone())
+    Ok(b)
 }
 
 fn context(obj: &serde_json::Map<String, Json>) -> Value {
     let rc = match obj.get("requestContext") {
-        Some(j @ Json::Object(_)) => to_value(j, ListKind::ArrayList),
+        Some(j @ Json::Object(_)) => event_value(j),
         _ => Value::map(JMap::default()),
     };
     let Value::Map(m) = &rc else { return rc };
@@ -238,9 +279,12 @@ fn context(obj: &serde_json::Map<String, Json>) -> Value {
             ("resourcePath", "resource"),
             ("path", "path"),
         ] {
-            if !m.contains_key(&skey(field)) {
-                if let Some(Json::String(s)) = obj.get(from) {
-                    m.insert(skey(field), Value::str(s));
+            if matches!(m.get(&skey(field)), None | Some(Value::Null)) {
+                match obj.get(from) {
+                    None | Some(Json::Null) => {}
+                    Some(j) => {
+                        m.insert(skey(field), event_value(j));
+                    }
                 }
             }
         }
