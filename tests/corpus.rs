@@ -60,7 +60,6 @@ fn corpus_matches_velocity() {
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
-        let before = failures.len();
         let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let result = std::panic::catch_unwind(|| run_case(dir));
         let result = match result {
@@ -70,35 +69,34 @@ fn corpus_matches_velocity() {
                 continue;
             }
         };
-        if name.starts_with("err_") {
-            if let Ok(out) = result {
-                failures.push(format!(
+        let failure = if name.starts_with("err_") {
+            match result {
+                Ok(out) => Some(format!(
                     "{}: expected an error, rendered {out:?}",
                     dir.display()
-                ));
+                )),
+                Err(_) => None,
             }
-            continue;
-        }
-        let expected = fs::read(dir.join("expected")).unwrap_or_default();
-        match result {
-            Ok(out) if out.as_bytes() == expected.as_slice() => {}
-            Ok(out) => failures.push(format!(
-                "{}:\n  expected {:?}\n  rendered {:?}",
-                dir.display(),
-                String::from_utf8_lossy(&expected),
-                out
+        } else {
+            let expected = fs::read(dir.join("expected")).unwrap_or_default();
+            match result {
+                Ok(out) if out.as_bytes() == expected.as_slice() => None,
+                Ok(out) => Some(format!(
+                    "{}:\n  expected {:?}\n  rendered {:?}",
+                    dir.display(),
+                    String::from_utf8_lossy(&expected),
+                    out
+                )),
+                Err(e) => Some(format!("{}: {e}", dir.display())),
+            }
+        };
+        match (known.contains(&rel), failure) {
+            (true, Some(_)) => still_known.push(rel),
+            (true, None) => failures.push(format!(
+                "{rel} now matches: remove it from corpus/KNOWN_DIFFERENCES"
             )),
-            Err(e) => failures.push(format!("{}: {e}", dir.display())),
-        }
-        if known.contains(&rel) {
-            if failures.len() == before {
-                failures.push(format!(
-                    "{rel} now matches: remove it from corpus/KNOWN_DIFFERENCES"
-                ));
-            } else {
-                failures.truncate(before);
-                still_known.push(rel);
-            }
+            (false, Some(f)) => failures.push(f),
+            (false, None) => {}
         }
     }
     assert_eq!(
