@@ -37,11 +37,21 @@ pub(crate) enum Flow {
     Stop,
 }
 
+/// The variables of one macro call (Velocity's `ProxyVMContext`).
+#[derive(Default)]
+struct MacroFrame {
+    /// Values set during the call, and arguments passed by value.
+    local: Vars,
+    /// Arguments passed by name: evaluated in the caller's context each time
+    /// the macro body reads them.
+    by_name: Vec<(Ident, Expr)>,
+}
+
 /// One rendering of a template.
 pub struct Interp<'a> {
     pub(crate) env: &'a Env,
     vars: Vars,
-    frames: Vec<Vars>,
+    frames: Vec<MacroFrame>,
     macros: Vec<&'a MacroDef>,
     nested: usize,
 }
@@ -65,12 +75,35 @@ impl<'a> Interp<'a> {
         Ok(())
     }
 
-    fn get_var(&self, name: &str) -> Value {
-        for f in self.frames.iter().rev() {
-            if let Some(v) = f.get(name) {
-                return v.clone();
+    /// Velocity's `context.get`: the innermost macro frame first (its own
+    /// variables, then its by-name arguments, evaluated in the caller's
+    /// context), then the enclosing frames, then the template's variables.
+    fn get_var(&mut self, name: &str) -> EResult<Value> {
+        for i in (0..self.frames.len()).rev() {
+            let Some(frame) = self.frames.get(i) else {
+                break;
+            };
+            if let Some(v) = frame.local.get(name) {
+                return Ok(v.clone());
+            }
+            if let Some(pos) = frame.by_name.iter().position(|(n, _)| **n == *name) {
+                let mut inner = self.frames.split_off(i);
+                let arg = inner
+                    .first()
+                    .and_then(|f| f.by_name.get(pos))
+                    .map(|(_, e)| e);
+                let value = match arg {
+                    Some(e) => self.eval(e),
+                    None => Ok(Value::Null),
+                };
+                self.frames.append(&mut inner);
+                return value;
             }
         }
+        Ok(self.global(name))
+    }
+
+    fn global(&self, name: &str) -> Value {
         if let Some(v) = self.vars.get(name) {
             return v.clone();
         }
@@ -84,15 +117,16 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// Velocity's `context.put` (or `remove` for null). Inside macros
+    /// (`velocimacro.context.localscope = false`) a value is set in every
+    /// macro frame and in the template's variables.
     fn set_var(&mut self, name: Name, value: Value) {
-        if let Some(f) = self
-            .frames
-            .iter_mut()
-            .rev()
-            .find(|f| f.contains_key(&*name))
-        {
-            f.insert(name, value);
-            return;
+        for f in &mut self.frames {
+            if value.is_null() {
+                f.local.remove(&*name);
+            } else {
+                f.local.insert(name.clone(), value.clone());
+            }
         }
         if value.is_null() {
             self.vars.remove(&*name);
@@ -193,7 +227,7 @@ impl<'a> Interp<'a> {
         if !r.computable {
             return Ok(Value::Null);
         }
-        let mut value = self.get_var(&r.root);
+        let mut value = self.get_var(&r.root)?;
         for part in &r.parts {
             if value.is_null() {
                 return Ok(Value::Null);
@@ -231,7 +265,7 @@ impl<'a> Interp<'a> {
             self.set_var(Name::from(&t.root), value);
             return Ok(());
         };
-        let mut obj = self.get_var(&t.root);
+        let mut obj = self.get_var(&t.root)?;
         for part in init {
             if obj.is_null() {
                 return Ok(());
@@ -386,10 +420,10 @@ impl<'a> Interp<'a> {
             return Ok(Flow::Normal);
         };
         let var = Name::from(&f.var);
-        let saved_var = self.get_var(&var);
-        let saved_count = self.get_var("velocityCount");
-        let saved_has_next = self.get_var("velocityHasNext");
-        let parent = self.get_var("foreach");
+        let saved_var = self.get_var(&var)?;
+        let saved_count = self.get_var("velocityCount")?;
+        let saved_has_next = self.get_var("velocityHasNext")?;
+        let parent = self.get_var("foreach")?;
         let mut scope_id = None;
         let mut flow = Flow::Normal;
         for i in 0..MAX_FOREACH {
@@ -542,13 +576,22 @@ impl<'a> Interp<'a> {
                 format!("macro calls nested deeper than {MAX_MACRO_DEPTH}"),
             ));
         }
-        let mut frame = Vars::default();
+        let mut frame = MacroFrame::default();
         for (p, a) in m.params.iter().zip(&d.args) {
-            let v = self.eval(a)?;
-            frame.insert(Name::from(p), v);
+            // Velocity passes references, strings, lists, maps and ranges
+            // by name (evaluated at each use); other literals by value.
+            if matches!(
+                a,
+                Expr::Ref(_) | Expr::Str { .. } | Expr::List(..) | Expr::Map(..) | Expr::Range(..)
+            ) {
+                frame.by_name.push((p.clone(), a.clone()));
+            } else {
+                let v = self.eval(a)?;
+                frame.local.insert(Name::from(p), v);
+            }
         }
         if let Some(body) = &d.body {
-            frame.insert(
+            frame.local.insert(
                 Name::Static("bodyContent"),
                 Value::Define(Rc::new(body.clone())),
             );
