@@ -31,6 +31,8 @@ pub enum ArrayType {
     String,
     /// `byte[]`.
     Byte,
+    /// `char[]`.
+    Char,
 }
 
 /// A map key. Java compares keys with `equals`, so keys keep their type.
@@ -259,6 +261,7 @@ impl Value {
                 out.push_str(match t {
                     ArrayType::String => "[Ljava.lang.String;@",
                     ArrayType::Byte => "[B@",
+                    ArrayType::Char => "[C@",
                 });
                 let mut h = FxHasher::default();
                 for v in items.borrow().iter() {

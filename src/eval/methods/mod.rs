@@ -3,6 +3,7 @@
 //! `getClass()` and friends resolve to null.
 
 mod collections;
+mod format;
 mod string;
 
 use std::rc::Rc;
@@ -131,8 +132,9 @@ pub(crate) fn call(
             return call(it, &Value::Str(Rc::from(s)), name, args, span);
         }
         Value::Int(_) | Value::Long(_) | Value::BigInt(_) | Value::Double(_) => {
-            number_call(value, name, args)
+            number_call(value, name, args, span)?
         }
+        Value::Bool(b) => bool_call(*b, name, args),
         _ => common(value, name, args),
     };
     match outcome {
@@ -160,7 +162,30 @@ pub(crate) fn common(value: &Value, name: &str, args: &[Value]) -> Call {
     }
 }
 
-fn number_call(value: &Value, name: &str, args: &[Value]) -> Call {
+fn number_error(span: Span, text: &str) -> EvalError {
+    method_error(
+        span,
+        format!("NumberFormatException: For input string: \"{text}\""),
+    )
+}
+
+/// `Double.parseDouble`: trims, allows a `d`/`f` suffix, `NaN`, `Infinity`.
+fn parse_java_double(text: &str) -> Option<f64> {
+    let t = text.trim_matches(|c: char| c <= ' ');
+    let t = t.strip_suffix(['d', 'D', 'f', 'F']).unwrap_or(t);
+    let body = t.trim_start_matches(['+', '-']);
+    let lower = body.to_ascii_lowercase();
+    let named = matches!(lower.as_str(), "inf" | "infinity" | "nan");
+    if named && body != "Infinity" && body != "NaN" {
+        return None;
+    }
+    t.parse().ok()
+}
+
+/// Methods of Integer, Long, BigInteger and Double, including the static
+/// ones templates reach through an instance (`#set($Integer = 0)` then
+/// `$Integer.parseInt(...)`).
+fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult<Call> {
     let f = match value {
         Value::Int(i) => f64::from(*i),
         Value::Long(l) => *l as f64,
@@ -169,26 +194,81 @@ fn number_call(value: &Value, name: &str, args: &[Value]) -> Call {
         _ => 0.0,
     };
     let i = value.as_integer().unwrap_or(f as i128);
+    let done = |v: Value| Ok(Call::Done(v));
+    let is_int = matches!(value, Value::Int(_));
+    let is_long = matches!(value, Value::Long(_));
     match (name, args) {
-        ("intValue", []) => Call::Done(Value::Int(i as i32)),
-        ("longValue", []) => Call::Done(Value::Long(i as i64)),
-        ("doubleValue", []) => Call::Done(Value::Double(f)),
-        // `#set($Integer = 0)` then `$Integer.parseInt(...)`: a static
-        // method reached through an instance, a common template idiom.
-        ("parseInt" | "valueOf", [Value::Str(s)]) if matches!(value, Value::Int(_)) => {
-            match s.parse::<i32>() {
-                Ok(n) => Call::Done(Value::Int(n)),
-                Err(_) => Call::Done(Value::Null),
+        ("intValue", []) => done(Value::Int(i as i32)),
+        ("longValue", []) => done(Value::Long(i as i64)),
+        ("shortValue", []) => done(Value::Int(i32::from(i as i16))),
+        ("byteValue", []) => done(Value::Int(i32::from(i as i8))),
+        ("doubleValue", []) => done(Value::Double(f)),
+        ("isNaN", []) if matches!(value, Value::Double(_)) => done(Value::Bool(f.is_nan())),
+        ("isInfinite", []) if matches!(value, Value::Double(_)) => {
+            done(Value::Bool(f.is_infinite()))
+        }
+        ("hashCode", []) => done(Value::Int(match value {
+            Value::Double(d) => {
+                let bits = if d.is_nan() {
+                    0x7ff8_0000_0000_0000
+                } else {
+                    d.to_bits()
+                };
+                (bits ^ (bits >> 32)) as i32
+            }
+            Value::Long(l) => (*l ^ ((*l as u64) >> 32) as i64) as i32,
+            _ => i as i32,
+        })),
+        ("parseInt" | "valueOf", [Value::Str(s)]) if is_int => match s.parse::<i32>() {
+            Ok(n) => done(Value::Int(n)),
+            Err(_) => Err(number_error(span, s)),
+        },
+        ("parseLong" | "valueOf", [Value::Str(s)]) if is_long => match s.parse::<i64>() {
+            Ok(n) => done(Value::Long(n)),
+            Err(_) => Err(number_error(span, s)),
+        },
+        ("parseDouble" | "valueOf", [Value::Str(s)]) if matches!(value, Value::Double(_)) => {
+            match parse_java_double(s) {
+                Some(d) => done(Value::Double(d)),
+                None => Err(number_error(span, s)),
             }
         }
+        ("max" | "min" | "sum", [Value::Int(a), Value::Int(b)]) if is_int => {
+            done(Value::Int(match name {
+                "max" => *a.max(b),
+                "min" => *a.min(b),
+                _ => a.wrapping_add(*b),
+            }))
+        }
+        ("toHexString" | "toBinaryString" | "toOctalString", [Value::Int(x)]) if is_int => {
+            let bits = *x as u32;
+            done(Value::Str(Rc::from(match name {
+                "toHexString" => format!("{bits:x}"),
+                "toBinaryString" => format!("{bits:b}"),
+                _ => format!("{bits:o}"),
+            })))
+        }
         ("compareTo", [other]) if other.is_number() => {
-            Call::Done(Value::Int(match super::arith::compare(value, other) {
+            done(Value::Int(match super::arith::compare(value, other) {
                 Some(std::cmp::Ordering::Less) => -1,
                 Some(std::cmp::Ordering::Greater) => 1,
                 _ => 0,
             }))
         }
-        _ => common(value, name, args),
+        _ => Ok(common(value, name, args)),
+    }
+}
+
+/// Methods of `java.lang.Boolean`.
+fn bool_call(b: bool, name: &str, args: &[Value]) -> Call {
+    let parse = |s: &str| s.eq_ignore_ascii_case("true");
+    match (name, args) {
+        ("booleanValue", []) => Call::Done(Value::Bool(b)),
+        ("hashCode", []) => Call::Done(Value::Int(if b { 1231 } else { 1237 })),
+        ("parseBoolean" | "valueOf", [Value::Str(s)]) => Call::Done(Value::Bool(parse(s))),
+        ("parseBoolean", [Value::Null]) => Call::Done(Value::Bool(false)),
+        ("compareTo", [Value::Bool(o)]) => Call::Done(Value::Int(i32::from(b) - i32::from(*o))),
+        _ => common(&Value::Bool(b), name, args),
     }
 }
 

@@ -14,8 +14,48 @@ fn utf16(s: &str) -> Vec<u16> {
     s.encode_utf16().collect()
 }
 
+/// UTF-16 units back to a string. Java writes an unpaired surrogate (a
+/// substring that splits a pair) as `?` in UTF-8.
 fn from_utf16(units: &[u16]) -> String {
-    String::from_utf16_lossy(units)
+    char::decode_utf16(units.iter().copied())
+        .map(|r| r.unwrap_or('?'))
+        .collect()
+}
+
+/// `Character.isWhitespace`: Unicode spaces except no-break spaces, plus
+/// the ASCII controls Java counts.
+fn java_whitespace(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | '\u{1c}'..='\u{1f}'
+    ) || (c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}' | '\u{85}'))
+}
+
+/// `String.compareToIgnoreCase`: unit by unit, upper then lower case.
+fn compare_ignore_case(a: &str, b: &str) -> i32 {
+    let fold = |u: u16| -> u32 {
+        let c = char::from_u32(u32::from(u)).unwrap_or('\0');
+        let mut up = c.to_uppercase();
+        let upper = match (up.next(), up.next()) {
+            (Some(x), None) => x,
+            _ => c,
+        };
+        let mut low = upper.to_lowercase();
+        match (low.next(), low.next()) {
+            (Some(x), None) => u32::from(x),
+            _ => u32::from(upper),
+        }
+    };
+    let (x, y) = (utf16(a), utf16(b));
+    for (p, q) in x.iter().zip(&y) {
+        if p != q {
+            let (fp, fq) = (fold(*p), fold(*q));
+            if fp != fq {
+                return fp as i32 - fq as i32;
+            }
+        }
+    }
+    x.len() as i32 - y.len() as i32
 }
 
 fn str_arg(v: &Value) -> Option<&str> {
@@ -204,7 +244,105 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
     match (name, args) {
         ("length", []) => v(int_result(s.encode_utf16().count() as i64)),
         ("isEmpty", []) => v(Value::Bool(s.is_empty())),
-        ("isBlank", []) => v(Value::Bool(s.chars().all(char::is_whitespace))),
+        ("isBlank", []) => v(Value::Bool(s.chars().all(java_whitespace))),
+        ("strip", []) => Ok(done_str(s.trim_matches(java_whitespace).to_string())),
+        ("stripLeading", []) => Ok(done_str(s.trim_start_matches(java_whitespace).to_string())),
+        ("stripTrailing", []) => Ok(done_str(s.trim_end_matches(java_whitespace).to_string())),
+        ("hashCode", []) => {
+            v(Value::Int(s.encode_utf16().fold(0i32, |h, u| {
+                h.wrapping_mul(31).wrapping_add(i32::from(u))
+            })))
+        }
+        ("toCharArray", []) => v(Value::List(
+            Rc::new(std::cell::RefCell::new(
+                s.encode_utf16()
+                    .map(|u| Value::Str(Rc::from(from_utf16(&[u]))))
+                    .collect(),
+            )),
+            ListKind::JavaArray(ArrayType::Char),
+        )),
+        ("contentEquals", [x]) => v(Value::Bool(x.to_java_string().is_some_and(|x| *x == **s))),
+        ("codePointAt", [i]) => {
+            let Some(i) = int_arg(i) else {
+                return Ok(Call::Unresolved);
+            };
+            let u = utf16(s);
+            let at = usize::try_from(i).ok().filter(|i| *i < u.len());
+            match at {
+                Some(i) => {
+                    let cp = char::decode_utf16(u.get(i..).unwrap_or_default().iter().copied())
+                        .next()
+                        .map_or(0, |r| {
+                            r.map_or_else(|e| u32::from(e.unpaired_surrogate()), u32::from)
+                        });
+                    v(Value::Int(cp as i32))
+                }
+                None => Err(method_error(
+                    span,
+                    format!(
+                        "StringIndexOutOfBoundsException: index {i}, length {}",
+                        u.len()
+                    ),
+                )),
+            }
+        }
+        ("compareToIgnoreCase", [x]) => match str_arg(x) {
+            Some(x) => v(Value::Int(compare_ignore_case(s, x))),
+            None => Ok(Call::Unresolved),
+        },
+        ("repeat", [n]) => {
+            let Some(n) = int_arg(n) else {
+                return Ok(Call::Unresolved);
+            };
+            let total = (s.len() as i64).saturating_mul(n);
+            if n < 0 || total > crate::eval::interp::MAX_OUTPUT as i64 {
+                return Err(method_error(
+                    span,
+                    format!("IllegalArgumentException: repeat({n})"),
+                ));
+            }
+            Ok(done_str(s.repeat(n as usize)))
+        }
+        // Static methods reached through an instance, as templates do
+        // with `#set($s = '')`.
+        ("format", [Value::Str(p), rest @ ..]) => {
+            let out = super::format::java_format(p, rest).map_err(|m| method_error(span, m))?;
+            Ok(done_str(out))
+        }
+        ("valueOf", [x]) => v(Value::Str(Rc::from(
+            x.to_java_string().unwrap_or_else(|| "null".into()),
+        ))),
+        ("join", [Value::Str(d), Value::List(items, _)]) => {
+            let items = items.borrow();
+            if items
+                .iter()
+                .any(|x| !matches!(x, Value::Str(_) | Value::Null))
+            {
+                return Err(method_error(
+                    span,
+                    "ClassCastException: join() needs a list of strings".into(),
+                ));
+            }
+            let parts: Vec<String> = items
+                .iter()
+                .map(|x| x.to_java_string().unwrap_or_else(|| "null".into()))
+                .collect();
+            Ok(done_str(parts.join(d)))
+        }
+        ("join", [Value::Str(_), rest @ ..])
+            if rest
+                .iter()
+                .any(|x| !matches!(x, Value::Str(_) | Value::Null)) =>
+        {
+            Ok(Call::Unresolved)
+        }
+        ("join", [Value::Str(d), rest @ ..]) if !rest.is_empty() => {
+            let parts: Vec<String> = rest
+                .iter()
+                .map(|x| x.to_java_string().unwrap_or_else(|| "null".into()))
+                .collect();
+            Ok(done_str(parts.join(d)))
+        }
         ("getBytes", []) => v(Value::List(
             Rc::new(std::cell::RefCell::new(
                 s.bytes().map(|b| Value::Int(i32::from(b as i8))).collect(),
@@ -243,8 +381,20 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
             }
         }
         ("indexOf" | "lastIndexOf", [needle, rest @ ..]) if rest.len() <= 1 => {
-            let Some(n) = str_arg(needle) else {
-                return Ok(Call::Unresolved);
+            // indexOf(int ch) finds a character by its code.
+            let code;
+            let n = match needle {
+                Value::Int(c) => match char::from_u32(*c as u32) {
+                    Some(c) => {
+                        code = c.to_string();
+                        &code
+                    }
+                    None => return v(Value::Int(-1)),
+                },
+                other => match str_arg(other) {
+                    Some(n) => n,
+                    None => return Ok(Call::Unresolved),
+                },
             };
             let from = match rest.first() {
                 Some(f) => match int_arg(f) {

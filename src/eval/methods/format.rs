@@ -1,0 +1,439 @@
+//! `String.format` (java.util.Formatter) for the conversions templates use:
+//! `%s %S %d %x %X %o %f %e %E %b %B %c %n %%`, with argument indexes,
+//! flags `-0+ ,(#`, width and precision. Written by hand: no crate formats
+//! with Java's rules (half-up rounding of the shortest decimal form,
+//! `null` and boolean conversions, `IllegalFormatException`s).
+
+use std::fmt::Write;
+
+use super::super::value::Value;
+
+/// Format `args` by `pattern`; `Err` carries the Java exception's message.
+pub(crate) fn java_format(pattern: &str, args: &[Value]) -> Result<String, String> {
+    let mut out = String::new();
+    let mut chars = pattern.char_indices().peekable();
+    let mut next_arg = 0usize;
+    while let Some((_, c)) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        // %[index$][flags][width][.precision]conversion
+        let mut spec = String::new();
+        let conv = loop {
+            match chars.next() {
+                Some((_, ch)) if ch.is_ascii_alphabetic() || ch == '%' => break ch,
+                Some((_, ch)) => spec.push(ch),
+                None => return Err(format!("UnknownFormatConversionException: '%{spec}'")),
+            }
+        };
+        let (index, rest) = match spec.split_once('$') {
+            Some((i, rest)) => (
+                Some(
+                    i.parse::<usize>()
+                        .map_err(|_| format!("bad index in %{spec}"))?,
+                ),
+                rest.to_string(),
+            ),
+            None => (None, spec.clone()),
+        };
+        let flags: String = rest
+            .chars()
+            .take_while(|c| "-#+ 0,(".contains(*c))
+            .collect();
+        let rest = rest.get(flags.len()..).unwrap_or("");
+        let (width, precision) = match rest.split_once('.') {
+            Some((w, p)) => (w, Some(p)),
+            None => (rest, None),
+        };
+        let width: usize = if width.is_empty() {
+            0
+        } else {
+            width
+                .parse()
+                .map_err(|_| format!("IllegalFormatException: %{spec}{conv}"))?
+        };
+        let precision: Option<usize> = match precision {
+            Some(p) => Some(
+                p.parse()
+                    .map_err(|_| format!("IllegalFormatPrecisionException: {p}"))?,
+            ),
+            None => None,
+        };
+        let body = match conv {
+            '%' => "%".to_string(),
+            'n' => "\n".to_string(),
+            _ => {
+                let i = match index {
+                    Some(i) => i.saturating_sub(1),
+                    None => {
+                        next_arg += 1;
+                        next_arg - 1
+                    }
+                };
+                let arg = args.get(i).ok_or_else(|| {
+                    format!("MissingFormatArgumentException: Format specifier '%{spec}{conv}'")
+                })?;
+                convert(conv, arg, &flags, precision)?
+            }
+        };
+        pad(&mut out, &body, width, &flags);
+    }
+    Ok(out)
+}
+
+fn pad(out: &mut String, body: &str, width: usize, flags: &str) {
+    let len = body.chars().count();
+    if len >= width {
+        out.push_str(body);
+        return;
+    }
+    let fill = width - len;
+    if flags.contains('-') {
+        out.push_str(body);
+        out.push_str(&" ".repeat(fill));
+    } else if flags.contains('0') {
+        // Zeros go after the sign.
+        let (sign, digits) = match body.strip_prefix(['-', '+', ' ']) {
+            Some(d) => (body.get(..1).unwrap_or(""), d),
+            None => ("", body),
+        };
+        out.push_str(sign);
+        out.push_str(&"0".repeat(fill));
+        out.push_str(digits);
+    } else {
+        out.push_str(&" ".repeat(fill));
+        out.push_str(body);
+    }
+}
+
+fn convert(
+    conv: char,
+    arg: &Value,
+    flags: &str,
+    precision: Option<usize>,
+) -> Result<String, String> {
+    let mismatch = || {
+        format!(
+            "IllegalFormatConversionException: {conv} != {}",
+            java_class(arg)
+        )
+    };
+    let text = match conv {
+        's' | 'S' => {
+            let s = if arg.is_null() {
+                "null".to_string()
+            } else {
+                arg.to_java_string().unwrap_or_else(|| "null".into())
+            };
+            let s = match precision {
+                Some(p) => s.chars().take(p).collect(),
+                None => s,
+            };
+            if conv == 'S' {
+                s.to_uppercase()
+            } else {
+                s
+            }
+        }
+        'b' | 'B' => {
+            let b = match arg {
+                Value::Null => false,
+                Value::Bool(b) => *b,
+                _ => true,
+            };
+            let s = b.to_string();
+            if conv == 'B' {
+                s.to_uppercase()
+            } else {
+                s
+            }
+        }
+        'd' => {
+            let i = arg.as_integer().ok_or_else(mismatch)?;
+            signed(&group(&i.unsigned_abs().to_string(), flags), i < 0, flags)
+        }
+        'x' | 'X' | 'o' => {
+            let bits = match arg {
+                Value::Int(i) => u128::from(*i as u32),
+                Value::Long(l) => u128::from(*l as u64),
+                Value::BigInt(b) => *b as u128,
+                _ => return Err(mismatch()),
+            };
+            let s = match conv {
+                'x' => format!("{bits:x}"),
+                'X' => format!("{bits:X}"),
+                _ => format!("{bits:o}"),
+            };
+            if flags.contains('#') {
+                match conv {
+                    'o' => format!("0{s}"),
+                    'x' => format!("0x{s}"),
+                    _ => format!("0X{s}"),
+                }
+            } else {
+                s
+            }
+        }
+        'f' | 'e' | 'E' => {
+            let d = match arg {
+                Value::Double(d) => *d,
+                _ => return Err(mismatch()),
+            };
+            if d.is_nan() || d.is_infinite() {
+                let s = if d.is_nan() {
+                    "NaN".to_string()
+                } else if d > 0.0 {
+                    "Infinity".to_string()
+                } else {
+                    "-Infinity".to_string()
+                };
+                return Ok(s);
+            }
+            let p = precision.unwrap_or(6);
+            let body = if conv == 'f' {
+                group(&fixed(d.abs(), p), flags)
+            } else {
+                let s = scientific(d.abs(), p);
+                if conv == 'E' {
+                    s.to_uppercase()
+                } else {
+                    s
+                }
+            };
+            signed(&body, d.is_sign_negative() && d != 0.0, flags)
+        }
+        'c' => match arg {
+            Value::Int(i) => char::from_u32(*i as u32)
+                .map(String::from)
+                .ok_or_else(|| format!("IllegalFormatCodePointException: {i}"))?,
+            Value::Null => "null".into(),
+            _ => return Err(mismatch()),
+        },
+        other => return Err(format!("UnknownFormatConversionException: '{other}'")),
+    };
+    Ok(text)
+}
+
+fn java_class(v: &Value) -> &'static str {
+    match v {
+        Value::Str(_) => "java.lang.String",
+        Value::Int(_) => "java.lang.Integer",
+        Value::Long(_) => "java.lang.Long",
+        Value::BigInt(_) => "java.math.BigInteger",
+        Value::Double(_) => "java.lang.Double",
+        Value::Bool(_) => "java.lang.Boolean",
+        _ => "java.lang.Object",
+    }
+}
+
+fn signed(digits: &str, negative: bool, flags: &str) -> String {
+    if negative {
+        if flags.contains('(') {
+            format!("({digits})")
+        } else {
+            format!("-{digits}")
+        }
+    } else if flags.contains('+') {
+        format!("+{digits}")
+    } else if flags.contains(' ') {
+        format!(" {digits}")
+    } else {
+        digits.to_string()
+    }
+}
+
+/// Thousands separators for the `,` flag.
+fn group(number: &str, flags: &str) -> String {
+    if !flags.contains(',') {
+        return number.to_string();
+    }
+    let (int, frac) = match number.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (number, None),
+    };
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if let Some(f) = frac {
+        grouped.push('.');
+        grouped.push_str(f);
+    }
+    grouped
+}
+
+/// The shortest decimal digits of `d` (> 0) and its decimal exponent: `d`
+/// is `0.DIGITS × 10^exp`. Java's Formatter rounds this form, not the
+/// exact binary value.
+fn shortest(d: f64) -> (Vec<u8>, i32) {
+    let s = format!("{d:e}");
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: Vec<u8> = mant
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect();
+    (digits, exp + 1)
+}
+
+/// Round `digits` (of `0.DIGITS × 10^exp`) half-up to `keep` digits.
+fn round_half_up(mut digits: Vec<u8>, mut exp: i32, keep: i64) -> (Vec<u8>, i32) {
+    if keep < 0 {
+        return (vec![0], exp);
+    }
+    let keep = keep as usize;
+    if digits.len() <= keep {
+        return (digits, exp);
+    }
+    let up = digits.get(keep).is_some_and(|d| *d >= 5);
+    digits.truncate(keep);
+    if up {
+        let mut i = keep;
+        loop {
+            if i == 0 {
+                digits.insert(0, 1);
+                exp += 1;
+                break;
+            }
+            i -= 1;
+            if let Some(d) = digits.get_mut(i) {
+                if *d == 9 {
+                    *d = 0;
+                } else {
+                    *d += 1;
+                    break;
+                }
+            }
+        }
+    }
+    (digits, exp)
+}
+
+fn fixed(d: f64, precision: usize) -> String {
+    if d == 0.0 {
+        return zero_fixed(precision);
+    }
+    let (digits, exp) = shortest(d);
+    let (digits, exp) = round_half_up(digits, exp, i64::from(exp) + precision as i64);
+    let digit = |i: i64| -> char {
+        if i < 0 {
+            return '0';
+        }
+        char::from(b'0' + digits.get(i as usize).copied().unwrap_or(0))
+    };
+    let mut s = String::new();
+    if exp <= 0 {
+        s.push('0');
+    } else {
+        for i in 0..i64::from(exp) {
+            s.push(digit(i));
+        }
+    }
+    if precision > 0 {
+        s.push('.');
+        for k in 0..precision as i64 {
+            s.push(digit(i64::from(exp) + k));
+        }
+    }
+    s
+}
+
+fn zero_fixed(precision: usize) -> String {
+    let mut s = String::from("0");
+    if precision > 0 {
+        s.push('.');
+        s.push_str(&"0".repeat(precision));
+    }
+    s
+}
+
+fn scientific(d: f64, precision: usize) -> String {
+    let (digits, exp) = if d == 0.0 {
+        (vec![0], 1)
+    } else {
+        let (digits, exp) = shortest(d);
+        round_half_up(digits, exp, precision as i64 + 1)
+    };
+    let mut s = String::new();
+    s.push(char::from(b'0' + digits.first().copied().unwrap_or(0)));
+    if precision > 0 {
+        s.push('.');
+        for k in 1..=precision {
+            s.push(char::from(b'0' + digits.get(k).copied().unwrap_or(0)));
+        }
+    }
+    let e = if d == 0.0 { 0 } else { exp - 1 };
+    let _ = write!(s, "e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs());
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(p: &str, args: &[Value]) -> String {
+        java_format(p, args).unwrap()
+    }
+
+    #[test]
+    fn integers_and_padding() {
+        assert_eq!(
+            f(
+                "%05d|%-4d|%4d",
+                &[Value::Int(42), Value::Int(7), Value::Int(-3)]
+            ),
+            "00042|7   |  -3"
+        );
+        assert_eq!(
+            f(
+                "%,d %+d %x %X %o",
+                &[
+                    Value::Int(1234567),
+                    Value::Int(5),
+                    Value::Int(255),
+                    Value::Int(-1),
+                    Value::Int(8)
+                ]
+            ),
+            "1,234,567 +5 ff FFFFFFFF 10"
+        );
+    }
+
+    #[test]
+    fn floats_round_half_up_from_the_shortest_form() {
+        assert_eq!(
+            f(
+                "%.2f %.1f %.0f %f",
+                &[
+                    Value::Double(4.56789),
+                    Value::Double(0.15),
+                    Value::Double(2.5),
+                    Value::Double(1.0)
+                ]
+            ),
+            "4.57 0.2 3 1.000000"
+        );
+        assert_eq!(f("%.3e", &[Value::Double(12345.678)]), "1.235e+04");
+        assert_eq!(f("%.2f", &[Value::Double(99.999)]), "100.00");
+        assert_eq!(f("%.2f", &[Value::Double(0.001)]), "0.00");
+    }
+
+    #[test]
+    fn strings_indexes_and_errors() {
+        assert_eq!(f("%2$s-%1$s", &[Value::str("a"), Value::str("b")]), "b-a");
+        assert_eq!(
+            f(
+                "%S %b %b %%%n",
+                &[Value::str("x"), Value::Null, Value::str("")]
+            ),
+            "X false true %\n"
+        );
+        assert!(java_format("%d", &[Value::str("x")]).is_err());
+        assert!(java_format("%s %s", &[Value::str("x")]).is_err());
+    }
+}
