@@ -4,6 +4,7 @@
 
 mod collections;
 mod format;
+mod regex;
 mod string;
 
 use std::rc::Rc;

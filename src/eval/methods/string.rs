@@ -3,9 +3,7 @@
 
 use std::rc::Rc;
 
-use fancy_regex::Regex;
-
-use super::{common, int_arg, int_result, method_error, string_list, Call};
+use super::{common, int_arg, int_result, method_error, regex, string_list, Call};
 use crate::eval::interp::EResult;
 use crate::eval::value::{ArrayType, ListKind, Value};
 use crate::syntax::span::Span;
@@ -94,110 +92,6 @@ fn last_index_of(hay: &[u16], needle: &[u16], from: i64) -> i64 {
         .rev()
         .find(|&i| hay.get(i..i + needle.len()) == Some(needle))
         .map_or(-1, |i| i as i64)
-}
-
-/// Compile a Java regular expression.
-pub(crate) fn java_regex(pattern: &str, span: Span) -> EResult<Regex> {
-    Regex::new(pattern)
-        .map_err(|e| method_error(span, format!("invalid regular expression `{pattern}`: {e}")))
-}
-
-/// Expand a Java replacement string (`$1`, `\$`) for one match.
-fn expand(replacement: &str, caps: &fancy_regex::Captures, span: Span) -> EResult<String> {
-    let mut out = String::new();
-    let mut chars = replacement.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some(n) => out.push(n),
-                None => {
-                    return Err(method_error(
-                        span,
-                        "character to be escaped is missing in the replacement".into(),
-                    ))
-                }
-            },
-            '$' => {
-                let mut num = String::new();
-                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                    let candidate = format!("{num}{d}");
-                    let n: usize = candidate.parse().unwrap_or(usize::MAX);
-                    if !num.is_empty() && n >= caps.len() {
-                        break;
-                    }
-                    num = candidate;
-                    chars.next();
-                }
-                if num.is_empty() {
-                    return Err(method_error(
-                        span,
-                        "illegal group reference in the replacement".into(),
-                    ));
-                }
-                let n: usize = num.parse().unwrap_or(usize::MAX);
-                if n >= caps.len() {
-                    return Err(method_error(span, format!("no group {n} in the pattern")));
-                }
-                if let Some(m) = caps.get(n) {
-                    out.push_str(m.as_str());
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    Ok(out)
-}
-
-fn replace_regex(s: &str, pattern: &str, rep: &str, all: bool, span: Span) -> EResult<String> {
-    let re = java_regex(pattern, span)?;
-    let mut out = String::new();
-    let mut last = 0;
-    for caps in re.captures_iter(s) {
-        let caps = caps.map_err(|e| method_error(span, format!("regex failed: {e}")))?;
-        let Some(m) = caps.get(0) else { continue };
-        out.push_str(s.get(last..m.start()).unwrap_or(""));
-        out.push_str(&expand(rep, &caps, span)?);
-        last = m.end();
-        if !all {
-            break;
-        }
-    }
-    out.push_str(s.get(last..).unwrap_or(""));
-    Ok(out)
-}
-
-fn split(s: &str, pattern: &str, limit: i64, span: Span) -> EResult<Vec<String>> {
-    let re = java_regex(pattern, span)?;
-    let mut parts = Vec::new();
-    let mut last = 0;
-    for m in re.find_iter(s) {
-        let m = m.map_err(|e| method_error(span, format!("regex failed: {e}")))?;
-        if limit > 0 && parts.len() as i64 >= limit - 1 {
-            break;
-        }
-        if m.end() == 0 {
-            // A zero-width match at the start never yields a leading "".
-            continue;
-        }
-        if m.start() == m.end() && m.start() >= s.len() {
-            break;
-        }
-        parts.push(s.get(last..m.start()).unwrap_or("").to_string());
-        last = m.end();
-    }
-    if s.is_empty() {
-        return Ok(vec![String::new()]);
-    }
-    parts.push(s.get(last..).unwrap_or("").to_string());
-    if limit == 0 {
-        while parts.len() > 1 && parts.last().is_some_and(|p| p.is_empty()) {
-            parts.pop();
-        }
-        if parts.len() == 1 && parts.first().is_some_and(|p| p.is_empty()) && !s.is_empty() {
-            parts.clear();
-        }
-    }
-    Ok(parts)
 }
 
 fn substring(s: &str, begin: i64, end: Option<i64>, span: Span) -> EResult<Call> {
@@ -461,7 +355,7 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
             _ => Ok(Call::Unresolved),
         },
         ("replaceAll" | "replaceFirst", [a, b]) => match (str_arg(a), str_arg(b)) {
-            (Some(a), Some(b)) => Ok(done_str(replace_regex(
+            (Some(a), Some(b)) => Ok(done_str(regex::replace(
                 s,
                 a,
                 b,
@@ -471,13 +365,7 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
             _ => Ok(Call::Unresolved),
         },
         ("matches", [p]) => match str_arg(p) {
-            Some(p) => {
-                let re = java_regex(&format!("^(?:{p})$"), span)?;
-                let m = re
-                    .is_match(s)
-                    .map_err(|e| method_error(span, format!("regex failed: {e}")))?;
-                v(Value::Bool(m))
-            }
+            Some(p) => v(Value::Bool(regex::matches(s, p, span)?)),
             None => Ok(Call::Unresolved),
         },
         ("split", [p, rest @ ..]) if rest.len() <= 1 => {
@@ -491,7 +379,7 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
                 },
                 None => 0,
             };
-            let parts = split(s, p, limit, span)?;
+            let parts = regex::split(s, p, limit, span)?;
             v(string_list(parts, ListKind::JavaArray(ArrayType::String)))
         }
         ("compareTo", [x]) => match str_arg(x) {
@@ -519,16 +407,19 @@ mod tests {
     #[test]
     fn split_drops_trailing_empties() {
         let sp = Span::default();
-        assert_eq!(split("a,b,,", ",", 0, sp).unwrap(), vec!["a", "b"]);
-        assert_eq!(split("a,b,,", ",", -1, sp).unwrap(), vec!["a", "b", "", ""]);
-        assert_eq!(split("a,b,c", ",", 2, sp).unwrap(), vec!["a", "b,c"]);
+        assert_eq!(regex::split("a,b,,", ",", 0, sp).unwrap(), vec!["a", "b"]);
+        assert_eq!(
+            regex::split("a,b,,", ",", -1, sp).unwrap(),
+            vec!["a", "b", "", ""]
+        );
+        assert_eq!(regex::split("a,b,c", ",", 2, sp).unwrap(), vec!["a", "b,c"]);
     }
 
     #[test]
     fn replacement_groups() {
         let sp = Span::default();
         assert_eq!(
-            replace_regex("john smith", "(\\w+) (\\w+)", "$2 $1", true, sp).unwrap(),
+            regex::replace("john smith", "(\\w+) (\\w+)", "$2 $1", true, sp).unwrap(),
             "smith john"
         );
     }

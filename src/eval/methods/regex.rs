@@ -1,0 +1,361 @@
+//! `java.util.regex` for `replaceAll`, `replaceFirst`, `matches` and
+//! `split`. Patterns run on fancy-regex (the `regex` crate has no
+//! backreferences or lookaround, which Java patterns use), after a
+//! translation of the places where Java's dialect means something else:
+//! `\s \w \d` and the POSIX classes are ASCII-only, `.` stops at every line
+//! terminator, `$` also matches before a final line terminator, `\Q…\E`
+//! quotes, `\R` is any line break. Matching follows `Matcher.find`, which
+//! allows an empty match right after a non-empty one.
+
+use fancy_regex::{Captures, Regex};
+
+use super::method_error;
+use crate::eval::interp::EResult;
+use crate::syntax::span::Span;
+
+const LINE_TERMINATORS: &str = r"\n\r\u{85}\u{2028}\u{2029}";
+const SPACE: &str = r"\t\n\x0B\x0C\r ";
+const WORD: &str = "a-zA-Z_0-9";
+
+/// The set a Java class escape stands for, as class contents.
+fn class_escape(c: char) -> Option<(&'static str, bool)> {
+    Some(match c {
+        's' => (SPACE, false),
+        'S' => (SPACE, true),
+        'w' => (WORD, false),
+        'W' => (WORD, true),
+        'd' => ("0-9", false),
+        'D' => ("0-9", true),
+        _ => return None,
+    })
+}
+
+/// A POSIX class name (`\p{Upper}`), ASCII in Java by default.
+fn posix_class(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Lower" => "a-z",
+        "Upper" => "A-Z",
+        "ASCII" => r"\x00-\x7F",
+        "Alpha" => "a-zA-Z",
+        "Digit" => "0-9",
+        "Alnum" => "a-zA-Z0-9",
+        "Punct" => r"!-/:-@\[-`{-~",
+        "Graph" => r"!-~",
+        "Print" => r"\x20-\x7E",
+        "Blank" => r" \t",
+        "Cntrl" => r"\x00-\x1F\x7F",
+        "XDigit" => "0-9a-fA-F",
+        "Space" => SPACE,
+        _ => return None,
+    })
+}
+
+/// A set as a class; nested inside an enclosing class it forms a union.
+fn push_set(out: &mut String, set: &str, negated: bool) {
+    out.push('[');
+    if negated {
+        out.push('^');
+    }
+    out.push_str(set);
+    out.push(']');
+}
+
+/// Rewrite a Java pattern for fancy-regex.
+pub(crate) fn translate(pattern: &str) -> Result<String, String> {
+    let dotall = pattern.contains("(?s") || pattern.contains("(?ms");
+    let multiline = pattern.contains("(?m");
+    let case_insensitive = pattern.contains("(?i") && !pattern.contains("(?iu");
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars().peekable();
+    let mut class_depth = 0usize;
+    while let Some(c) = chars.next() {
+        let in_class = class_depth > 0;
+        match c {
+            '\\' => {
+                let Some(e) = chars.next() else {
+                    return Err("unexpected end of pattern after `\\`".into());
+                };
+                if let Some((set, negated)) = class_escape(e) {
+                    push_set(&mut out, set, negated);
+                    continue;
+                }
+                match e {
+                    'Q' => {
+                        // Quote until \E.
+                        let mut lit = String::new();
+                        while let Some(q) = chars.next() {
+                            if q == '\\' && chars.peek() == Some(&'E') {
+                                chars.next();
+                                break;
+                            }
+                            lit.push(q);
+                        }
+                        for q in lit.chars() {
+                            push_literal(&mut out, q);
+                        }
+                    }
+                    'E' => {}
+                    'R' if !in_class => {
+                        out.push_str(r"(?:\r\n|[\n\x0B\x0C\r\u{85}\u{2028}\u{2029}])");
+                    }
+                    'p' | 'P' => {
+                        let mut name = String::new();
+                        if chars.peek() == Some(&'{') {
+                            chars.next();
+                            for n in chars.by_ref() {
+                                if n == '}' {
+                                    break;
+                                }
+                                name.push(n);
+                            }
+                        } else if let Some(n) = chars.next() {
+                            name.push(n);
+                        }
+                        let bare = name.strip_prefix("Is").unwrap_or(&name);
+                        match posix_class(&name) {
+                            Some(set) => push_set(&mut out, set, e == 'P'),
+                            None => {
+                                out.push('\\');
+                                out.push(e);
+                                out.push('{');
+                                out.push_str(if name.starts_with("Is") { bare } else { &name });
+                                out.push('}');
+                            }
+                        }
+                    }
+                    'u' => {
+                        let hex: String = chars.by_ref().take(4).collect();
+                        out.push_str(&format!(r"\x{{{hex}}}"));
+                    }
+                    '0' => {
+                        let mut oct = String::new();
+                        while oct.len() < 3 && chars.peek().is_some_and(|d| ('0'..='7').contains(d))
+                        {
+                            oct.extend(chars.next());
+                        }
+                        let v = u32::from_str_radix(&oct, 8).map_err(|_| "bad octal escape")?;
+                        out.push_str(&format!(r"\x{{{v:X}}}"));
+                    }
+                    'c' => {
+                        let Some(x) = chars.next() else {
+                            return Err("missing control character after \\c".into());
+                        };
+                        out.push_str(&format!(r"\x{{{:X}}}", (x as u32) ^ 64));
+                    }
+                    e if e.is_ascii_alphanumeric() => {
+                        out.push('\\');
+                        out.push(e);
+                    }
+                    // Java lets any other character be escaped.
+                    e => push_literal(&mut out, e),
+                }
+            }
+            '[' => {
+                class_depth += 1;
+                out.push('[');
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+                // A leading `]` is a literal in Java too.
+                if chars.peek() == Some(&']') {
+                    chars.next();
+                    out.push_str(r"\]");
+                }
+            }
+            ']' if in_class => {
+                class_depth -= 1;
+                out.push(']');
+            }
+            '.' if !in_class && !dotall => {
+                out.push_str("[^");
+                out.push_str(LINE_TERMINATORS);
+                out.push(']');
+            }
+            '$' if !in_class && !multiline => {
+                out.push_str(r"(?:\z|(?=(?:\r\n|[\n\r\u{85}\u{2028}\u{2029}])\z))");
+            }
+            // Java's (?i) folds ASCII letters only.
+            c if case_insensitive && !in_class && !c.is_ascii() && c.is_alphabetic() => {
+                out.push_str("(?-i:");
+                out.push(c);
+                out.push(')');
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+fn push_literal(out: &mut String, c: char) {
+    if c.is_ascii_punctuation() || c == ' ' {
+        out.push('\\');
+    }
+    out.push(c);
+}
+
+/// Compile a Java regular expression.
+pub(crate) fn java_regex(pattern: &str, span: Span) -> EResult<Regex> {
+    let bad = |e: String| {
+        method_error(
+            span,
+            format!("PatternSyntaxException: invalid regular expression `{pattern}`: {e}"),
+        )
+    };
+    let translated = translate(pattern).map_err(bad)?;
+    Regex::new(&translated).map_err(|e| bad(e.to_string()))
+}
+
+/// `Matcher.find` repeatedly: after an empty match the search resumes one
+/// character later; after a non-empty one, at its end (where an empty match
+/// may follow).
+fn for_each_match<'t>(
+    re: &Regex,
+    s: &'t str,
+    span: Span,
+    mut f: impl FnMut(Captures<'t>) -> EResult<bool>,
+) -> EResult<()> {
+    let mut pos = 0;
+    while pos <= s.len() {
+        let caps = re
+            .captures_from_pos(s, pos)
+            .map_err(|e| method_error(span, format!("regex failed: {e}")))?;
+        let Some(caps) = caps else { break };
+        let Some(m) = caps.get(0) else { break };
+        let (start, end) = (m.start(), m.end());
+        if !f(caps)? {
+            break;
+        }
+        pos = if start == end {
+            end + s
+                .get(end..)
+                .and_then(|r| r.chars().next())
+                .map_or(1, char::len_utf8)
+        } else {
+            end
+        };
+    }
+    Ok(())
+}
+
+/// Expand a Java replacement string (`$1`, `${name}`, `\$`) for one match.
+fn expand(re: &Regex, replacement: &str, caps: &Captures, span: Span) -> EResult<String> {
+    let mut out = String::new();
+    let mut chars = replacement.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(n) => out.push(n),
+                None => {
+                    return Err(method_error(
+                        span,
+                        "character to be escaped is missing in the replacement".into(),
+                    ))
+                }
+            },
+            '$' if chars.peek() == Some(&'{') => {
+                chars.next();
+                let name: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                if !re.capture_names().any(|n| n == Some(name.as_str())) {
+                    return Err(method_error(span, format!("no group with name {{{name}}}")));
+                }
+                if let Some(m) = caps.name(&name) {
+                    out.push_str(m.as_str());
+                }
+            }
+            '$' => {
+                let mut num = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    let candidate = format!("{num}{d}");
+                    let n: usize = candidate.parse().unwrap_or(usize::MAX);
+                    if !num.is_empty() && n >= caps.len() {
+                        break;
+                    }
+                    num = candidate;
+                    chars.next();
+                }
+                if num.is_empty() {
+                    return Err(method_error(
+                        span,
+                        "illegal group reference in the replacement".into(),
+                    ));
+                }
+                let n: usize = num.parse().unwrap_or(usize::MAX);
+                if n >= caps.len() {
+                    return Err(method_error(span, format!("no group {n} in the pattern")));
+                }
+                if let Some(m) = caps.get(n) {
+                    out.push_str(m.as_str());
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+/// `replaceAll` / `replaceFirst`.
+pub(crate) fn replace(s: &str, pattern: &str, rep: &str, all: bool, span: Span) -> EResult<String> {
+    let re = java_regex(pattern, span)?;
+    let mut out = String::new();
+    let mut last = 0;
+    for_each_match(&re, s, span, |caps| {
+        let Some(m) = caps.get(0) else {
+            return Ok(false);
+        };
+        out.push_str(s.get(last..m.start()).unwrap_or(""));
+        out.push_str(&expand(&re, rep, &caps, span)?);
+        last = m.end();
+        Ok(all)
+    })?;
+    out.push_str(s.get(last..).unwrap_or(""));
+    Ok(out)
+}
+
+/// `matches`: the whole string.
+pub(crate) fn matches(s: &str, pattern: &str, span: Span) -> EResult<bool> {
+    let re = java_regex(pattern, span)?;
+    let whole = Regex::new(&format!(r"\A(?:{})\z", re.as_str()))
+        .map_err(|e| method_error(span, format!("PatternSyntaxException: {e}")))?;
+    whole
+        .is_match(s)
+        .map_err(|e| method_error(span, format!("regex failed: {e}")))
+}
+
+/// `split(pattern, limit)`.
+pub(crate) fn split(s: &str, pattern: &str, limit: i64, span: Span) -> EResult<Vec<String>> {
+    if s.is_empty() {
+        return Ok(vec![String::new()]);
+    }
+    let re = java_regex(pattern, span)?;
+    let mut parts = Vec::new();
+    let mut last = 0;
+    for_each_match(&re, s, span, |caps| {
+        let Some(m) = caps.get(0) else {
+            return Ok(false);
+        };
+        if limit > 0 && parts.len() as i64 >= limit - 1 {
+            return Ok(false);
+        }
+        if m.end() == 0 {
+            // A zero-width match at the start never yields a leading "".
+            return Ok(true);
+        }
+        if m.start() == m.end() && m.start() >= s.len() {
+            return Ok(false);
+        }
+        parts.push(s.get(last..m.start()).unwrap_or("").to_string());
+        last = m.end();
+        Ok(true)
+    })?;
+    parts.push(s.get(last..).unwrap_or("").to_string());
+    if limit == 0 {
+        while parts.len() > 1 && parts.last().is_some_and(|p| p.is_empty()) {
+            parts.pop();
+        }
+        if parts.len() == 1 && parts.first().is_some_and(|p| p.is_empty()) {
+            parts.clear();
+        }
+    }
+    Ok(parts)
+}
