@@ -43,12 +43,13 @@ fn select(env: &Env, path: &str, span: Span) -> EResult<Option<Value>> {
         .parsed_body()
         .as_ref()
         .map_err(|m| path_error(span, m.clone()))?;
-    Ok(match compiled.find(doc) {
-        Found::One(v) => Some(to_value(v, ListKind::JsonArray)),
+    let found = compiled.find(doc).map_err(|m| path_error(span, m))?;
+    Ok(match found {
+        Found::One(v) => Some(to_value(&v, ListKind::JsonArray)),
         Found::Missing => None,
         Found::Many(vs) => Some(Value::List(
             Rc::new(std::cell::RefCell::new(
-                vs.into_iter()
+                vs.iter()
                     .map(|v| to_value(v, ListKind::JsonArray))
                     .collect(),
             )),

@@ -5,6 +5,8 @@
 mod collections;
 mod format;
 mod regex;
+
+pub(crate) use regex::translate as java_regex_source;
 mod string;
 
 use std::rc::Rc;
