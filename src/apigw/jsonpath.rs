@@ -476,7 +476,11 @@ fn criterion(t: &str) -> Result<Filter, String> {
     } else {
         left
     };
-    Ok(Filter::Compare(Box::new((operand(left)?, op, operand(right)?))))
+    Ok(Filter::Compare(Box::new((
+        operand(left)?,
+        op,
+        operand(right)?,
+    ))))
 }
 
 fn predicate_path(p: &str) -> Result<Path, String> {
