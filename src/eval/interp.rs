@@ -130,8 +130,6 @@ impl<'a> Interp<'a> {
         }
         if value.is_null() {
             self.vars.remove(&*name);
-        } else if let Some(slot) = self.vars.get_mut(&*name) {
-            *slot = value;
         } else {
             self.vars.insert(name, value);
         }
