@@ -123,13 +123,13 @@ impl<'a> Interp<'a> {
     fn set_var(&mut self, name: Name, value: Value) {
         for f in &mut self.frames {
             if value.is_null() {
-                f.local.remove(&*name);
+                f.local.remove(&name);
             } else {
                 f.local.insert(name.clone(), value.clone());
             }
         }
         if value.is_null() {
-            self.vars.remove(&*name);
+            self.vars.remove(&name);
         } else {
             self.vars.insert(name, value);
         }
