@@ -37,6 +37,23 @@ pub(crate) enum Flow {
     Stop,
 }
 
+/// A macro: from the template, or defined by `#evaluate` text (which
+/// Velocity makes global).
+#[derive(Clone)]
+enum MacroRef<'a> {
+    Template(&'a MacroDef),
+    Evaluated(Rc<MacroDef>),
+}
+
+impl MacroRef<'_> {
+    fn def(&self) -> &MacroDef {
+        match self {
+            MacroRef::Template(m) => m,
+            MacroRef::Evaluated(m) => m,
+        }
+    }
+}
+
 /// The variables of one macro call (Velocity's `ProxyVMContext`).
 #[derive(Default)]
 struct MacroFrame {
@@ -52,7 +69,7 @@ pub struct Interp<'a> {
     pub(crate) env: &'a Env,
     vars: Vars,
     frames: Vec<MacroFrame>,
-    macros: Vec<&'a MacroDef>,
+    macros: Vec<MacroRef<'a>>,
     nested: usize,
 }
 
@@ -64,7 +81,7 @@ impl<'a> Interp<'a> {
             env,
             vars: Vars::default(),
             frames: Vec::new(),
-            macros: template.macros.iter().collect(),
+            macros: template.macros.iter().map(MacroRef::Template).collect(),
             nested: 0,
         }
     }
@@ -155,7 +172,7 @@ impl<'a> Interp<'a> {
     fn node(&mut self, node: &Node, out: &mut String) -> EResult<Flow> {
         match node {
             Node::Text(t) => out.push_str(t),
-            Node::Reference(r) => self.render_reference(r, out)?,
+            Node::Reference(r) => return self.render_reference(r, out),
             Node::Set(s) => self.set(s)?,
             Node::If(i) => {
                 for (cond, body) in &i.branches {
@@ -173,7 +190,7 @@ impl<'a> Interp<'a> {
         Ok(Flow::Normal)
     }
 
-    fn render_reference(&mut self, r: &Reference, out: &mut String) -> EResult<()> {
+    fn render_reference(&mut self, r: &Reference, out: &mut String) -> EResult<Flow> {
         if r.escaped {
             let value = self.reference(r)?;
             out.push_str(&r.esc_prefix);
@@ -181,18 +198,27 @@ impl<'a> Interp<'a> {
                 out.push('\\');
             }
             out.push_str(&r.literal);
-            return Ok(());
+            return Ok(Flow::Normal);
         }
         let value = self.reference(r)?;
         out.push_str(&r.esc_prefix);
         out.push_str(&r.more_prefix);
         if let Value::Define(body) = &value {
-            self.nested_render(r.span, |me| me.block(body, out).map(|_| ()))?;
-            return Ok(());
+            // `#stop` in a #define body stops the whole template.
+            let mut flow = Flow::Normal;
+            self.nested_render(r.span, |me| {
+                flow = me.block(body, out)?;
+                Ok(())
+            })?;
+            return Ok(if flow == Flow::Stop {
+                Flow::Stop
+            } else {
+                Flow::Normal
+            });
         }
         if value.is_null() {
             // API Gateway renders null and undefined references as "".
-            return Ok(());
+            return Ok(Flow::Normal);
         }
         let before = out.len();
         if !value.write_java(out) {
@@ -202,7 +228,7 @@ impl<'a> Interp<'a> {
                 out.push_str(&r.literal);
             }
         }
-        Ok(())
+        Ok(Flow::Normal)
     }
 
     fn nested_render(&mut self, at: Span, f: impl FnOnce(&mut Self) -> EResult<()>) -> EResult<()> {
@@ -549,24 +575,30 @@ impl<'a> Interp<'a> {
                 format!("#evaluate: {}", e.message),
             )
         })?;
-        let mut flow = Flow::Normal;
-        self.nested_render(d.span, |me| {
-            flow = me.block(&tpl.nodes, out)?;
-            Ok(())
-        })?;
-        Ok(if flow == Flow::Stop {
-            Flow::Stop
-        } else {
-            Flow::Normal
-        })
+        // Macros the text defines become global, as in Velocity.
+        self.macros.extend(
+            tpl.macros
+                .iter()
+                .cloned()
+                .map(|m| MacroRef::Evaluated(Rc::new(m))),
+        );
+        self.nested_render(d.span, |me| me.block(&tpl.nodes, out).map(|_| ()))?;
+        // `#stop` inside the text ends only the text.
+        Ok(Flow::Normal)
     }
 
     fn macro_call(&mut self, name: &str, d: &DirectiveNode, out: &mut String) -> EResult<Flow> {
         let lookup = name.strip_prefix('@').unwrap_or(name);
-        let Some(m) = self.macros.iter().find(|m| &*m.name == lookup).copied() else {
+        let Some(found) = self
+            .macros
+            .iter()
+            .find(|m| &*m.def().name == lookup)
+            .cloned()
+        else {
             out.push_str(&d.literal);
             return Ok(Flow::Normal);
         };
+        let m = found.def();
         if self.frames.len() >= MAX_MACRO_DEPTH {
             return Err(EvalError::new(
                 EvalErrorKind::Limit,

@@ -954,6 +954,7 @@ impl<'a> Parser<'a> {
                 .span;
             if !has_body {
                 let span = t.span.to(last);
+                Self::check_line_directive(name, &args, span)?;
                 out.push(self.line_directive(name, args, span));
                 return Ok(());
             }
@@ -966,6 +967,7 @@ impl<'a> Parser<'a> {
             }
             self.lexer.pop();
             let span = t.span;
+            Self::check_line_directive(name, &args, span)?;
             out.push(self.line_directive(name, args, span));
             return Ok(());
         }
@@ -983,6 +985,29 @@ impl<'a> Parser<'a> {
         self.depth -= 1;
         let span = t.span.to(end.span);
         self.block_directive(name, args, body, span, out)
+    }
+
+    /// Velocity's `Directive.init` checks for the directives that take
+    /// their arguments at parse time.
+    fn check_line_directive(name: &str, args: &[Expr], span: Span) -> PResult<()> {
+        if name == "evaluate" {
+            let message = match args {
+                [Expr::Str { .. } | Expr::Ref(_)] => return Ok(()),
+                [other] => {
+                    return Err(Box::new(ParseError {
+                        span: other.span(),
+                        message: "#evaluate() argument must be a string literal or reference"
+                            .into(),
+                    }))
+                }
+                _ => "#evaluate() requires exactly one argument",
+            };
+            return Err(Box::new(ParseError {
+                span,
+                message: message.into(),
+            }));
+        }
+        Ok(())
     }
 
     fn line_directive(&self, name: &str, args: Vec<Expr>, span: Span) -> Node {

@@ -82,10 +82,8 @@ pub(crate) fn property(it: &mut Interp, value: &Value, name: &str, span: Span) -
             _ => Value::Null,
         },
         Value::Input => crate::apigw::input::property(it.env, name),
-        Value::Define(body) => {
-            let s = it.define_to_string(body, span)?;
-            return property(it, &Value::Str(Rc::from(s)), name, span);
-        }
+        // A `#define` block is not a String: it has no getters.
+        Value::Define(_) => Value::Null,
         _ => Value::Null,
     };
     Ok(v)
@@ -130,10 +128,12 @@ pub(crate) fn call(
         },
         Value::Input => crate::apigw::input::call(it.env, name, args, span)?,
         Value::Util => crate::apigw::util::call(name, args, span)?,
-        Value::Define(body) => {
-            let s = it.define_to_string(body, span)?;
-            return call(it, &Value::Str(Rc::from(s)), name, args, span);
-        }
+        // A `#define` block renders itself as its `toString()` and has no
+        // other methods.
+        Value::Define(body) => match (name, args) {
+            ("toString", []) => Call::Done(Value::Str(Rc::from(it.define_to_string(body, span)?))),
+            _ => Call::Unresolved,
+        },
         Value::Int(_) | Value::Long(_) | Value::BigInt(_) | Value::Double(_) => {
             number_call(value, name, args, span)?
         }
