@@ -565,8 +565,12 @@ impl<'a> Interp<'a> {
             return Ok(Flow::Normal);
         };
         let value = self.eval(arg)?;
-        let Some(text) = value.to_java_string() else {
-            return Ok(Flow::Normal);
+        let text = match &value {
+            Value::Define(body) => self.define_to_string(body, d.span)?,
+            other => match other.to_java_string() {
+                Some(t) => t,
+                None => return Ok(Flow::Normal),
+            },
         };
         let tpl = crate::syntax::parser::parse_template(&text).map_err(|e| {
             EvalError::new(
