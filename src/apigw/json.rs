@@ -117,22 +117,7 @@ pub fn write_json(v: &Value, out: &mut String, escape_slash: bool) {
     }
 }
 
-/// Parse a body as json-smart's permissive mode does, for the common cases:
-/// strict JSON, or a bare word (`a=1&b=2`) read as a string.
+/// Parse a body as json-smart's permissive mode does (see `permissive`).
 pub fn parse_permissive(text: &str) -> Result<Json, String> {
-    match serde_json::from_str::<Json>(text) {
-        Ok(j) => Ok(j),
-        Err(e) => {
-            let t = text.trim();
-            if t.is_empty() {
-                return Ok(Json::Null);
-            }
-            let structured = t.starts_with(['{', '[', '"', '\'']);
-            if structured {
-                Err(format!("the body is not valid JSON: {e}"))
-            } else {
-                Ok(Json::String(t.to_string()))
-            }
-        }
-    }
+    super::permissive::parse(text)
 }

@@ -5,6 +5,7 @@ pub mod event;
 pub mod input;
 pub mod json;
 pub mod jsonpath;
+pub mod permissive;
 pub mod util;
 
 pub use event::{ContextError, Env};

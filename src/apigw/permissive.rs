@@ -1,0 +1,397 @@
+//! json-smart 2.2's permissive parser (`JSONParser.MODE_PERMISSIVE`), which
+//! Jayway JsonPath uses to read a body for `$input.path`, `$input.json` and
+//! `$util.parseJson`. It accepts much that is not JSON, and templates see
+//! the result: text after the first value is ignored, keys and values may
+//! be unquoted or single-quoted, commas may be missing or doubled, an
+//! unknown escape vanishes. Written by hand because no JSON crate has these
+//! rules; each one was measured against json-smart 2.2.
+//!
+//! Departure: `NaN` reads as the string "NaN", an infinite double as null,
+//! and a float literal longer than 18 characters (a `BigDecimal` in Java)
+//! as the nearest double.
+
+use serde_json::{Map, Number, Value as Json};
+
+/// End of input, and json-smart's in-band end marker U+001A.
+const EOI: char = '\u{1a}';
+
+struct Parser {
+    s: Vec<char>,
+    pos: usize,
+}
+
+fn is_ws1(c: char) -> bool {
+    matches!(c, ' ' | '\r' | '\n' | '\t')
+}
+
+#[derive(Clone, Copy)]
+enum Stop {
+    Top,
+    Value,
+    Array,
+    Key,
+}
+
+impl Stop {
+    fn stops(self, c: char) -> bool {
+        c == EOI
+            || match self {
+                Stop::Top => false,
+                Stop::Value => matches!(c, ',' | '}'),
+                Stop::Array => matches!(c, ',' | ']'),
+                Stop::Key => c == ':',
+            }
+    }
+}
+
+/// Java's `String.trim`.
+fn trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c <= ' ')
+}
+
+impl Parser {
+    fn c(&self) -> char {
+        self.s.get(self.pos).copied().unwrap_or(EOI)
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.s.len()
+    }
+
+    fn read(&mut self) {
+        self.pos += 1;
+    }
+
+    fn text(&self, from: usize, to: usize) -> String {
+        self.s
+            .get(from..to.min(self.s.len()))
+            .unwrap_or_default()
+            .iter()
+            .collect()
+    }
+
+    fn skip_space(&mut self) {
+        while self.c() <= ' ' && self.c() != EOI {
+            self.read();
+        }
+    }
+
+    fn skip_nq(&mut self, stop: Stop) {
+        loop {
+            let c = self.c();
+            if c == EOI || ((c as u32) < 126 && stop.stops(c)) {
+                return;
+            }
+            self.read();
+        }
+    }
+
+    /// An unquoted token up to a stop character, trimmed.
+    fn nq(&mut self, stop: Stop) -> String {
+        let start = self.pos;
+        self.skip_nq(stop);
+        trim(&self.text(start, self.pos)).to_string()
+    }
+
+    fn err_char(&self, at: usize, c: char) -> String {
+        format!("Unexpected character ({c}) at position {at}.")
+    }
+
+    fn err_eof(&self, at: usize, what: &str) -> String {
+        format!("Unexpected End Of File position {at}: {what}")
+    }
+
+    fn value(&mut self, stop: Stop) -> Result<Json, String> {
+        loop {
+            let c = self.c();
+            match c {
+                c if is_ws1(c) && !self.at_end() => self.read(),
+                ':' | '}' | ']' => return Err(self.err_char(self.pos, c)),
+                '{' => return self.object(),
+                '[' => return self.array(),
+                '"' | '\'' => return self.string(c),
+                'n' | 't' | 'f' | 'N' => {
+                    let word = self.nq(stop);
+                    return Ok(match word.as_str() {
+                        "null" => Json::Null,
+                        "true" => Json::Bool(true),
+                        "false" => Json::Bool(false),
+                        "NaN" => Json::String("NaN".into()),
+                        _ => Json::String(word),
+                    });
+                }
+                '0'..='9' | '-' => return self.number(stop),
+                _ => return Ok(Json::String(self.nq(stop))),
+            }
+        }
+    }
+
+    fn number(&mut self, stop: Stop) -> Result<Json, String> {
+        let start = self.pos;
+        self.read();
+        let digits = |p: &mut Parser| {
+            while p.c().is_ascii_digit() {
+                p.read();
+            }
+        };
+        digits(self);
+        let mut float = false;
+        if self.c() == '.' {
+            float = true;
+            self.read();
+            digits(self);
+        }
+        if matches!(self.c(), 'e' | 'E') {
+            float = true;
+            self.read();
+            if matches!(self.c(), '+' | '-') || self.c().is_ascii_digit() {
+                self.read();
+                digits(self);
+            } else {
+                self.skip_nq(stop);
+                return Ok(Json::String(trim(&self.text(start, self.pos)).to_string()));
+            }
+        }
+        let end = self.pos;
+        self.skip_space();
+        let c = self.c();
+        if (c as u32) < 126 && !stop.stops(c) && c != EOI {
+            self.skip_nq(stop);
+            return Ok(Json::String(trim(&self.text(start, self.pos)).to_string()));
+        }
+        let xs = trim(&self.text(start, end)).to_string();
+        if float {
+            let d: f64 = xs
+                .parse()
+                .map_err(|_| format!("NumberFormatException: For input string: \"{xs}\""))?;
+            return Ok(Number::from_f64(d).map_or(Json::Null, Json::Number));
+        }
+        Ok(Json::Number(integer(&xs)))
+    }
+
+    fn string(&mut self, q: char) -> Result<Json, String> {
+        let open = self.pos;
+        let close = self
+            .s
+            .get(open + 1..)
+            .and_then(|r| r.iter().position(|c| *c == q))
+            .map(|k| open + 1 + k);
+        let Some(close) = close else {
+            return Err(self.err_eof(self.s.len(), "null"));
+        };
+        let body = self.s.get(open + 1..close).unwrap_or_default();
+        if !body.contains(&'\\') {
+            let v: String = body.iter().collect();
+            self.pos = close + 1;
+            return Ok(Json::String(v));
+        }
+        // The slow path: escapes, and raw control characters dropped.
+        let mut out: Vec<u16> = Vec::new();
+        self.read();
+        loop {
+            let c = self.c();
+            if c == EOI {
+                return Err(self.err_eof(self.pos.saturating_sub(1), "null"));
+            }
+            if c == q {
+                self.read();
+                break;
+            }
+            if c == '\\' {
+                self.read();
+                let e = self.c();
+                if self.at_end() {
+                    return Err(self.err_eof(self.pos, "EOF"));
+                }
+                let simple = match e {
+                    't' => Some('\t'),
+                    'n' => Some('\n'),
+                    'r' => Some('\r'),
+                    'f' => Some('\u{c}'),
+                    'b' => Some('\u{8}'),
+                    '\\' | '/' | '\'' | '"' => Some(e),
+                    _ => None,
+                };
+                if let Some(ch) = simple {
+                    push_char(&mut out, ch);
+                    self.read();
+                } else if e == 'u' || e == 'x' {
+                    let n = if e == 'u' { 4 } else { 2 };
+                    let mut v = 0u32;
+                    for _ in 0..n {
+                        self.read();
+                        let h = self.c();
+                        if self.at_end() {
+                            return Err(self.err_eof(self.pos, "EOF"));
+                        }
+                        let Some(d) = h.to_digit(16) else {
+                            return Err(format!(
+                                "Unexpected unicode escape sequence {h} at position {}.",
+                                self.pos
+                            ));
+                        };
+                        v = v * 16 + d;
+                    }
+                    out.push(v as u16);
+                    self.read();
+                } else {
+                    // An unknown escape drops both characters.
+                    self.read();
+                }
+                continue;
+            }
+            if !((c as u32) < 0x20 || c == '\u{7f}') {
+                push_char(&mut out, c);
+            }
+            self.read();
+        }
+        let text: String = char::decode_utf16(out).map(|r| r.unwrap_or('?')).collect();
+        Ok(Json::String(text))
+    }
+
+    fn array(&mut self) -> Result<Json, String> {
+        let mut items = Vec::new();
+        self.read();
+        loop {
+            let c = self.c();
+            match c {
+                c if is_ws1(c) && !self.at_end() => self.read(),
+                ']' => {
+                    self.read();
+                    return Ok(Json::Array(items));
+                }
+                ':' | '}' => return Err(self.err_char(self.pos, c)),
+                ',' => self.read(),
+                EOI => return Err(self.err_eof(self.pos.saturating_sub(1), "EOF")),
+                _ => items.push(self.value(Stop::Array)?),
+            }
+        }
+    }
+
+    fn object(&mut self) -> Result<Json, String> {
+        let mut map = Map::new();
+        loop {
+            self.read();
+            let c = self.c();
+            match c {
+                c if is_ws1(c) && !self.at_end() => continue,
+                ':' | ']' | '[' | '{' => return Err(self.err_char(self.pos, c)),
+                '}' => {
+                    self.read();
+                    return Ok(Json::Object(map));
+                }
+                ',' => continue,
+                EOI => return Err(self.err_eof(self.pos.saturating_sub(1), "null")),
+                _ => {}
+            }
+            let key = if c == '"' || c == '\'' {
+                match self.string(c)? {
+                    Json::String(k) => k,
+                    _ => String::new(),
+                }
+            } else {
+                self.nq(Stop::Key)
+            };
+            self.skip_space();
+            if self.c() != ':' {
+                if self.c() == EOI {
+                    return Err(self.err_eof(self.pos.saturating_sub(1), "null"));
+                }
+                return Err(self.err_char(self.pos.saturating_sub(1), self.c()));
+            }
+            self.read();
+            if self.at_end() {
+                return Err(self.err_eof(self.pos.saturating_sub(1), "EOF"));
+            }
+            let v = self.value(Stop::Value)?;
+            map.insert(key, v);
+            self.skip_space();
+            match self.c() {
+                '}' => {
+                    self.read();
+                    return Ok(Json::Object(map));
+                }
+                EOI => return Err(self.err_eof(self.pos.saturating_sub(1), "null")),
+                ',' => {}
+                other => {
+                    return Err(format!(
+                        "Unexpected token {other} at position {}.",
+                        self.pos.saturating_sub(1)
+                    ))
+                }
+            }
+        }
+    }
+}
+
+fn push_char(out: &mut Vec<u16>, c: char) {
+    let mut buf = [0u16; 2];
+    out.extend_from_slice(c.encode_utf16(&mut buf));
+}
+
+/// An integer literal as json-smart stores it, normalised for serde_json
+/// (no leading zeros, `-0` and a lone `-` are 0).
+fn integer(xs: &str) -> Number {
+    let (neg, digits) = match xs.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, xs),
+    };
+    let digits = digits.trim_start_matches('0');
+    let text = match (digits.is_empty(), neg) {
+        (true, _) => "0".to_string(),
+        (false, true) => format!("-{digits}"),
+        (false, false) => digits.to_string(),
+    };
+    text.parse::<Number>().unwrap_or_else(|_| Number::from(0))
+}
+
+/// Parse a body as json-smart's permissive mode does; `Err` is the
+/// exception message (the render fails).
+pub fn parse(text: &str) -> Result<Json, String> {
+    let mut p = Parser {
+        s: text.chars().collect(),
+        pos: 0,
+    };
+    let v = p.value(Stop::Top)?;
+    if v.is_null() {
+        return Err("root can not be null".into());
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> String {
+        match parse(s) {
+            Ok(v) => v.to_string(),
+            Err(e) => format!("E {e}"),
+        }
+    }
+
+    #[test]
+    fn permissive_forms_measured_on_json_smart() {
+        assert_eq!(p(r#"{"a":1} xyz"#), r#"{"a":1}"#);
+        assert_eq!(p("{'a':'b','c':[1,2,],}"), r#"{"a":"b","c":[1,2]}"#);
+        assert_eq!(p(r#"{"a":007,"b":.5}"#), r#"{"a":7,"b":".5"}"#);
+        assert_eq!(p(r#"{"a":1 /* c */}"#), r#"{"a":"1 /* c */"}"#);
+        assert_eq!(
+            p("{a: 'single', b: unquoted, c: 1}"),
+            r#"{"a":"single","b":"unquoted","c":1}"#
+        );
+        assert_eq!(p("123 abc"), r#""123 abc""#);
+        assert_eq!(p("[1 2]"), r#"["1 2"]"#);
+        assert_eq!(p(r#"["a" "b"]"#), r#"["a","b"]"#);
+        assert_eq!(p(r#"{"a":"x\qy","b":"\x41"}"#), r#"{"a":"xy","b":"A"}"#);
+        assert_eq!(p("{a:b c}"), r#"{"a":"b c"}"#);
+        assert_eq!(p("{a,b:1}"), r#"{"a,b":1}"#);
+        assert_eq!(p("-"), "0");
+        assert_eq!(p("1e"), r#""1e""#);
+        assert_eq!(p(" "), r#""""#);
+        assert!(p("null").starts_with("E "));
+        assert!(p(r#"{"a" "b":1}"#).starts_with("E Unexpected character (\") at position 4"));
+        assert!(p(r#"{a:"b" c}"#).starts_with("E Unexpected token c at position 6"));
+        assert!(p("1e+").starts_with("E NumberFormatException"));
+    }
+}
