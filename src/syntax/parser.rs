@@ -55,6 +55,9 @@ pub struct Parser<'a> {
     buf: VecDeque<Token>,
     macros: Vec<MacroDef>,
     depth: usize,
+    /// While parsing a `#literal` body: the source text Velocity prints for
+    /// it (the images of its tokens).
+    literal: Option<String>,
 }
 
 /// Parse a whole template.
@@ -75,6 +78,7 @@ fn template(src: &str) -> PResult<Template> {
         buf: VecDeque::new(),
         macros: Vec::new(),
         depth: 0,
+        literal: None,
     };
     let nodes = p.block()?;
     let t = p.peek(0)?;
@@ -159,12 +163,20 @@ impl<'a> Parser<'a> {
 
     fn bump(&mut self) -> PResult<Token> {
         self.peek(0)?;
-        self.buf.pop_front().ok_or_else(|| {
+        let t = self.buf.pop_front().ok_or_else(|| {
             Box::new(ParseError {
                 span: Span::new(self.src.len(), self.src.len()),
                 message: "internal: token buffer".into(),
             })
-        })
+        })?;
+        if let Some(lit) = &mut self.literal {
+            // Velocity's `NodeUtils.tokenLiteral`: `#* *#` comments vanish.
+            if t.kind != Kind::MultiLineComment {
+                lit.push_str(&t.special);
+                lit.push_str(self.src.get(t.span.range()).unwrap_or(""));
+            }
+        }
+        Ok(t)
     }
 
     fn image(&self, t: &Token) -> &'a str {
@@ -972,7 +984,18 @@ impl<'a> Parser<'a> {
             return Ok(());
         }
         self.enter(t.span)?;
-        let body = self.block()?;
+        let outer_literal = if name == "literal" {
+            self.literal.replace(String::new())
+        } else {
+            None
+        };
+        let body = self.block();
+        let recorded = if name == "literal" {
+            std::mem::replace(&mut self.literal, outer_literal)
+        } else {
+            None
+        };
+        let body = body?;
         if self.kind(0)? != Kind::End {
             let mut e = self.unexpected(0, &format!("`#end` closing `#{name}`"));
             if self.kind(0)? == Kind::Eof {
@@ -984,6 +1007,18 @@ impl<'a> Parser<'a> {
         let end = self.bump()?;
         self.depth -= 1;
         let span = t.span.to(end.span);
+        let body = match recorded {
+            // #literal prints its body's source text, unrendered; Velocity
+            // fails on an empty one.
+            Some(text) if text.is_empty() => {
+                return Err(Box::new(ParseError {
+                    span,
+                    message: "#literal needs a body".into(),
+                }))
+            }
+            Some(text) => vec![Node::Text(text.into())],
+            None => body,
+        };
         self.block_directive(name, args, body, span, out)
     }
 
