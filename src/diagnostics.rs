@@ -52,6 +52,11 @@ impl Diagnostic {
         while s > 0 && !source.is_char_boundary(s) {
             s -= 1;
         }
+        // A directive's span may end with the newline it swallows; label
+        // the line, not the line break.
+        while end > s + 1 && matches!(source.as_bytes().get(end - 1), Some(b'\n' | b'\r')) {
+            end -= 1;
+        }
         let d = CsDiagnostic::error()
             .with_message(format!("{} ({file_name}:{line}:{col})", self.message))
             .with_code(self.code)

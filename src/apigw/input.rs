@@ -34,12 +34,15 @@ fn path_error(span: Span, message: String) -> EvalError {
 
 /// Evaluate a JSONPath over the body: `None` when the path matches nothing.
 fn select(env: &Env, path: &str, span: Span) -> EResult<Option<Value>> {
-    let compiled = compile(path).map_err(|m| path_error(span, m))?;
+    let compiled =
+        compile(path).map_err(|m| path_error(span, format!("invalid JSONPath `{path}`: {m}")))?;
     let doc = env
         .parsed_body()
         .as_ref()
-        .map_err(|m| path_error(span, m.clone()))?;
-    let found = compiled.find(doc).map_err(|m| path_error(span, m))?;
+        .map_err(|m| path_error(span, format!("the body is not JSON: {m}")))?;
+    let found = compiled
+        .find(doc)
+        .map_err(|m| path_error(span, format!("JSONPath `{path}` failed: {m}")))?;
     Ok(match found {
         Found::One(v) => Some(to_value(&v, ListKind::JsonArray)),
         Found::Missing => None,
