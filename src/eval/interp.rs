@@ -191,6 +191,10 @@ impl<'a> Interp<'a> {
     }
 
     fn render_reference(&mut self, r: &Reference, out: &mut String) -> EResult<Flow> {
+        if r.style == RefStyle::Runt {
+            out.push_str(&r.root);
+            return Ok(Flow::Normal);
+        }
         if r.escaped {
             let value = self.reference(r)?;
             out.push_str(&r.esc_prefix);
@@ -248,7 +252,7 @@ impl<'a> Interp<'a> {
 
     /// The value of a reference; null when any step is null or unresolved.
     pub(crate) fn reference(&mut self, r: &Reference) -> EResult<Value> {
-        if !r.computable {
+        if !r.computable || r.style == RefStyle::Runt {
             return Ok(Value::Null);
         }
         let mut value = self.get_var(&r.root)?;

@@ -47,6 +47,10 @@ pub enum RefStyle {
     Formal,
     /// `$!a` or `$!{a}`.
     Quiet,
+    /// A bare identifier that Velocity's grammar takes for a reference,
+    /// as `xyz` in `$a.b()xyz`: it prints its name and its value is null
+    /// (Velocity's RUNT reference).
+    Runt,
 }
 
 /// A reference such as `$input.params().path.get($key)`.

@@ -274,7 +274,13 @@ impl<'a> Parser<'a> {
             Kind::Word | Kind::BracketedWord => self.directive(out)?,
             _ => {
                 let t = self.bump()?;
-                let image = self.image(&t);
+                // Velocity resets a `.` token's image, dropping a glued
+                // `$!` or `\$` prefix.
+                let image = if t.kind == Kind::Dot {
+                    "."
+                } else {
+                    self.image(&t)
+                };
                 if t.special.is_empty() {
                     push_text(out, image);
                 } else {
@@ -452,8 +458,10 @@ impl<'a> Parser<'a> {
             (RefStyle::Quiet, root)
         } else if formal {
             (RefStyle::Formal, ident_image)
-        } else {
+        } else if rest.starts_with('$') {
             (RefStyle::Normal, rest.get(1..).unwrap_or(""))
+        } else {
+            (RefStyle::Runt, rest)
         };
         Reference {
             span,
