@@ -71,6 +71,9 @@ pub struct Interp<'a> {
     frames: Vec<MacroFrame>,
     macros: Vec<MacroRef<'a>>,
     nested: usize,
+    /// A `#stop` ran inside a string literal: the template stops at the end
+    /// of the current statement.
+    stop_requested: bool,
 }
 
 impl<'a> Interp<'a> {
@@ -83,6 +86,7 @@ impl<'a> Interp<'a> {
             frames: Vec::new(),
             macros: template.macros.iter().map(MacroRef::Template).collect(),
             nested: 0,
+            stop_requested: false,
         }
     }
 
@@ -157,6 +161,9 @@ impl<'a> Interp<'a> {
             let flow = self.node(node, out)?;
             if flow != Flow::Normal {
                 return Ok(flow);
+            }
+            if self.stop_requested {
+                return Ok(Flow::Stop);
             }
             if out.len() > MAX_OUTPUT {
                 return Err(EvalError::new(
@@ -331,6 +338,9 @@ impl<'a> Interp<'a> {
                         flow = me.block(&tpl.nodes, &mut s)?;
                         Ok(())
                     })?;
+                    if flow == Flow::Stop {
+                        self.stop_requested = true;
+                    }
                     if !value.contains("##") && flow == Flow::Normal {
                         s.pop();
                     }
@@ -592,6 +602,7 @@ impl<'a> Interp<'a> {
         );
         self.nested_render(d.span, |me| me.block(&tpl.nodes, out).map(|_| ()))?;
         // `#stop` inside the text ends only the text.
+        self.stop_requested = false;
         Ok(Flow::Normal)
     }
 
