@@ -5,7 +5,9 @@ use std::rc::Rc;
 
 use serde_json::Value as Json;
 
-use crate::eval::value::{integer, write_java_double, write_key, JMap, Key, ListKind, Value};
+use crate::eval::value::{
+    integer, write_java_double, write_key, DepthGuard, JMap, Key, ListKind, Value,
+};
 
 /// How JSON numbers become Java numbers.
 #[derive(Clone, Copy)]
@@ -83,9 +85,15 @@ pub fn write_json(v: &Value, out: &mut String, escape_slash: bool) {
         Value::Int(_) | Value::Long(_) | Value::BigInt(_) => {
             out.push_str(&v.to_java_string().unwrap_or_default())
         }
+        // json-smart writes an infinite double as null.
+        Value::Double(d) if d.is_infinite() => out.push_str("null"),
         Value::Double(d) => write_java_double(*d, out),
         Value::Str(s) => write_json_string(s, out, escape_slash),
         Value::List(items, _) => {
+            let Some(_depth) = DepthGuard::enter() else {
+                out.push_str("null");
+                return;
+            };
             out.push('[');
             for (i, x) in items.borrow().iter().enumerate() {
                 if i > 0 {
@@ -96,6 +104,10 @@ pub fn write_json(v: &Value, out: &mut String, escape_slash: bool) {
             out.push(']');
         }
         Value::Map(m) => {
+            let Some(_depth) = DepthGuard::enter() else {
+                out.push_str("null");
+                return;
+            };
             out.push('{');
             for (i, (k, x)) in m.borrow().iter().enumerate() {
                 if i > 0 {

@@ -544,6 +544,21 @@ impl<'a> Interp<'a> {
                 return Ok(Flow::Break);
             }
             "stop" => return Ok(Flow::Stop),
+            // Written without `( … )`, these fail when rendered in Velocity.
+            "foreach" | "define" | "literal" if d.body.is_none() => {
+                return Err(EvalError::new(
+                    EvalErrorKind::Macro,
+                    d.span,
+                    format!("#{} needs arguments in parentheses and a body", d.name),
+                ));
+            }
+            "parse" if d.args.is_empty() => {
+                return Err(EvalError::new(
+                    EvalErrorKind::Resource,
+                    d.span,
+                    "#parse(): argument missing".into(),
+                ));
+            }
             "include" | "parse" => {
                 for a in &d.args {
                     if !self.eval(a)?.is_null() {

@@ -35,6 +35,37 @@ pub enum ArrayType {
     Char,
 }
 
+/// How deep printing and comparing may recurse into nested lists and maps.
+/// Templates can build cycles (`$m.put('me', $m)`); Java overflows its stack
+/// on an indirect one, we stop here instead of crashing.
+const MAX_VALUE_DEPTH: u32 = 500;
+
+thread_local! {
+    static VALUE_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// One level of recursion into a value; `None` past `MAX_VALUE_DEPTH`.
+pub(crate) struct DepthGuard(());
+
+impl DepthGuard {
+    pub(crate) fn enter() -> Option<DepthGuard> {
+        VALUE_DEPTH.with(|d| {
+            if d.get() >= MAX_VALUE_DEPTH {
+                None
+            } else {
+                d.set(d.get() + 1);
+                Some(DepthGuard(()))
+            }
+        })
+    }
+}
+
+impl Drop for DepthGuard {
+    fn drop(&mut self) {
+        VALUE_DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
 /// A map key. Java compares keys with `equals`, so keys keep their type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Key {
@@ -244,12 +275,22 @@ impl Value {
             Value::Double(d) => write_java_double(*d, out),
             Value::Str(s) => out.push_str(s),
             Value::List(items, ListKind::ArrayList) => {
+                let Some(_depth) = DepthGuard::enter() else {
+                    out.push_str("[...]");
+                    return true;
+                };
                 out.push('[');
                 for (i, v) in items.borrow().iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    write_element(v, out);
+                    match v {
+                        // AbstractCollection.toString's guard for itself.
+                        Value::List(l, _) if Rc::ptr_eq(l, items) => {
+                            out.push_str("(this Collection)")
+                        }
+                        v => write_element(v, out),
+                    }
                 }
                 out.push(']');
             }
@@ -272,6 +313,10 @@ impl Value {
                 let _ = write!(out, "{:x}", (h.finish() as u32) | 0x1000_0000);
             }
             Value::Map(m) => {
+                let Some(_depth) = DepthGuard::enter() else {
+                    out.push_str("{...}");
+                    return true;
+                };
                 out.push('{');
                 for (i, (k, v)) in m.borrow().iter().enumerate() {
                     if i > 0 {
@@ -279,7 +324,11 @@ impl Value {
                     }
                     write_key(k, out);
                     out.push('=');
-                    write_element(v, out);
+                    match v {
+                        // AbstractMap.toString's guard for itself.
+                        Value::Map(inner) if Rc::ptr_eq(inner, m) => out.push_str("(this Map)"),
+                        v => write_element(v, out),
+                    }
                 }
                 out.push('}');
             }
@@ -348,11 +397,16 @@ pub fn java_equals(a: &Value, b: &Value) -> bool {
         (Value::BigInt(x), Value::BigInt(y)) => x == y,
         (Value::Double(x), Value::Double(y)) => x.to_bits() == y.to_bits() || x == y,
         (Value::Str(x), Value::Str(y)) => x == y,
-        (Value::List(x, _), Value::List(y, _)) => Rc::ptr_eq(x, y) || *x.borrow() == *y.borrow(),
+        (Value::List(x, _), Value::List(y, _)) => {
+            Rc::ptr_eq(x, y) || (DepthGuard::enter().is_some() && *x.borrow() == *y.borrow())
+        }
         (Value::Map(x), Value::Map(y)) => {
             if Rc::ptr_eq(x, y) {
                 return true;
             }
+            let Some(_depth) = DepthGuard::enter() else {
+                return false;
+            };
             let (x, y) = (x.borrow(), y.borrow());
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| w == v))
         }
