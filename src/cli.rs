@@ -45,8 +45,15 @@ enum Command {
     },
 }
 
+/// Read a file as UTF-8. Invalid bytes become U+FFFD, as API Gateway's
+/// Java decoder does, rather than refusing the file.
 fn read(path: &PathBuf) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("error: cannot read {}: {e}", path.display()))
+    std::fs::read(path)
+        .map(|bytes| match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        })
+        .map_err(|e| format!("error: cannot read {}: {e}", path.display()))
 }
 
 /// Run the command line; returns the process exit code.

@@ -110,3 +110,20 @@ fn bad_usage_exits_2() {
     let out = run(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn invalid_utf8_in_a_body_reads_as_replacement_characters() {
+    let dir = std::env::temp_dir().join(format!("apigw-vtl-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let body = dir.join("latin1.txt");
+    std::fs::write(&body, b"caf\xe9").expect("body");
+    let t = temp_file("body.vm", "[$input.body]");
+    let out = run(&[
+        "render",
+        &t,
+        "--integration-response",
+        &body.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "[caf\u{fffd}]");
+}
