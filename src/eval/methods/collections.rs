@@ -25,6 +25,30 @@ pub(crate) fn map_call(m: &MapRef, name: &str, args: &[Value], _span: Span) -> E
             done(Value::str(""))
         }
         ("remove", [k]) => done(m.borrow_mut().shift_remove(&k.to_key()).unwrap_or_default()),
+        ("remove", [k, v]) => {
+            let key = k.to_key();
+            let matches = m.borrow().get(&key).is_some_and(|x| x == v);
+            if matches {
+                m.borrow_mut().shift_remove(&key);
+            }
+            done(Value::Bool(matches))
+        }
+        ("putIfAbsent", [k, v]) => {
+            let key = k.to_key();
+            let existing = m.borrow().get(&key).cloned().unwrap_or_default();
+            if existing.is_null() {
+                m.borrow_mut().insert(key, v.clone());
+            }
+            done(existing)
+        }
+        ("replace", [k, v]) => {
+            let key = k.to_key();
+            let mut map = m.borrow_mut();
+            match map.get_mut(&key) {
+                Some(slot) => done(std::mem::replace(slot, v.clone())),
+                None => done(Value::Null),
+            }
+        }
         ("containsKey", [k]) => done(Value::Bool(m.borrow().contains_key(&k.to_key()))),
         ("containsValue", [v]) => done(Value::Bool(m.borrow().values().any(|x| x == v))),
         ("size", []) => done(int_result(m.borrow().len() as i64)),
@@ -142,6 +166,55 @@ pub(crate) fn list_call(
                 l.remove(p);
             }
             done(Value::Bool(pos.is_some()))
+        }
+        ("addAll", [i, Value::List(other, _)]) => {
+            let Some(i) = int_arg(i) else {
+                return Ok(Call::Unresolved);
+            };
+            let other = other.borrow().clone();
+            let mut l = l.borrow_mut();
+            let at = checked_index(l.len() + 1, i, span)?;
+            let changed = !other.is_empty();
+            l.splice(at..at, other);
+            done(Value::Bool(changed))
+        }
+        ("containsAll", [Value::List(other, _)]) => {
+            let other = other.borrow().clone();
+            let l = l.borrow();
+            done(Value::Bool(other.iter().all(|x| l.contains(x))))
+        }
+        ("removeAll" | "retainAll", [Value::List(other, _)]) => {
+            let other = other.borrow().clone();
+            let keep_listed = name == "retainAll";
+            let mut l = l.borrow_mut();
+            let before = l.len();
+            l.retain(|x| other.contains(x) == keep_listed);
+            done(Value::Bool(l.len() != before))
+        }
+        ("sort", [Value::Null]) => {
+            // Natural ordering: all strings or all numbers, else Java's
+            // ClassCastException.
+            let mut l = l.borrow_mut();
+            // Java compares only values of one class with each other.
+            let same_class = l.windows(2).all(|w| match w {
+                [a, b] => std::mem::discriminant(a) == std::mem::discriminant(b),
+                _ => true,
+            });
+            let comparable = l
+                .iter()
+                .all(|x| matches!(x, Value::Str(_)) || x.is_number());
+            if !same_class || !comparable {
+                return Err(method_error(
+                    span,
+                    "ClassCastException: sort(null) needs elements that compare with each other"
+                        .into(),
+                ));
+            }
+            l.sort_by(|a, b| match (a, b) {
+                (Value::Str(x), Value::Str(y)) => x.encode_utf16().cmp(y.encode_utf16()),
+                (a, b) => crate::eval::arith::compare(a, b).unwrap_or(std::cmp::Ordering::Equal),
+            });
+            done(Value::str(""))
         }
         ("addAll", [Value::List(other, _)]) => {
             let other = other.borrow().clone();

@@ -243,6 +243,32 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
                 _ => a.wrapping_add(*b),
             }))
         }
+        ("toString", [Value::Int(x), Value::Int(radix)]) if is_int => {
+            let radix = if (2..=36).contains(radix) {
+                *radix as u32
+            } else {
+                10
+            };
+            let mut digits = Vec::new();
+            let mut n = i64::from(*x).unsigned_abs();
+            loop {
+                digits.push(
+                    std::char::from_digit((n % u64::from(radix)) as u32, radix).unwrap_or('0'),
+                );
+                n /= u64::from(radix);
+                if n == 0 {
+                    break;
+                }
+            }
+            if *x < 0 {
+                digits.push('-');
+            }
+            done(Value::Str(Rc::from(
+                digits.iter().rev().collect::<String>(),
+            )))
+        }
+        ("signum", [Value::Int(x)]) if is_int => done(Value::Int(x.signum())),
+        ("compare", [Value::Int(a), Value::Int(b)]) if is_int => done(Value::Int(a.cmp(b) as i32)),
         ("toHexString" | "toBinaryString" | "toOctalString", [Value::Int(x)]) if is_int => {
             let bits = *x as u32;
             done(Value::Str(Rc::from(match name {

@@ -243,6 +243,34 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
             )),
             ListKind::JavaArray(ArrayType::Byte),
         )),
+        ("getBytes", [Value::Str(charset)]) => {
+            let bytes: Vec<u8> = match charset.to_ascii_uppercase().as_str() {
+                "UTF-8" | "UTF8" => s.bytes().collect(),
+                "ISO-8859-1" | "LATIN1" => s
+                    .chars()
+                    .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+                    .collect(),
+                "US-ASCII" | "ASCII" => s
+                    .chars()
+                    .map(|c| if c.is_ascii() { c as u8 } else { b'?' })
+                    .collect(),
+                _ => {
+                    return Err(method_error(
+                        span,
+                        format!("UnsupportedEncodingException: {charset}"),
+                    ))
+                }
+            };
+            v(Value::List(
+                Rc::new(std::cell::RefCell::new(
+                    bytes
+                        .into_iter()
+                        .map(|b| Value::Int(i32::from(b as i8)))
+                        .collect(),
+                )),
+                ListKind::JavaArray(ArrayType::Byte),
+            ))
+        }
         ("toLowerCase", []) => Ok(done_str(s.to_lowercase())),
         ("toUpperCase", []) => Ok(done_str(s.to_uppercase())),
         ("trim", []) => Ok(done_str(s.trim_matches(|c: char| c <= ' ').to_string())),
