@@ -28,7 +28,10 @@ fn run_case(dir: &Path) -> Result<String, String> {
         Ok(t) => serde_json::from_str(&t).map_err(|e| format!("event: {e}"))?,
         Err(_) => serde_json::json!({}),
     };
-    let integration = fs::read_to_string(dir.join("integration-response.json")).ok();
+    // Bodies are bytes: invalid UTF-8 reads as U+FFFD, as in the CLI.
+    let integration = fs::read(dir.join("integration-response.json"))
+        .ok()
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
     let env =
         apigw_vtl::apigw::Env::from_event(&event, integration.as_deref()).map_err(|e| e.message)?;
     let template = apigw_vtl::parse(&source).map_err(|e| format!("parse: {}", e.message))?;

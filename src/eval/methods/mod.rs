@@ -268,6 +268,42 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
             )))
         }
         ("signum", [Value::Int(x)]) if is_int => done(Value::Int(x.signum())),
+        ("decode", [Value::Str(text)]) if is_int => {
+            let t: &str = text;
+            let (neg, body) = match t.strip_prefix('-') {
+                Some(b) => (true, b),
+                None => (false, t.strip_prefix('+').unwrap_or(t)),
+            };
+            let (radix, digits) = if let Some(h) = body
+                .strip_prefix("0x")
+                .or_else(|| body.strip_prefix("0X"))
+                .or_else(|| body.strip_prefix('#'))
+            {
+                (16, h)
+            } else if body.len() > 1 && body.starts_with('0') {
+                (8, body.get(1..).unwrap_or(""))
+            } else {
+                (10, body)
+            };
+            let parsed = i64::from_str_radix(digits, radix)
+                .ok()
+                .filter(|_| !digits.starts_with(['+', '-']))
+                .map(|n| if neg { -n } else { n })
+                .and_then(|n| i32::try_from(n).ok());
+            match parsed {
+                Some(n) => done(Value::Int(n)),
+                None => Err(number_error(span, text)),
+            }
+        }
+        ("max" | "min" | "sum", [Value::Double(a), Value::Double(b)])
+            if matches!(value, Value::Double(_)) =>
+        {
+            done(Value::Double(match name {
+                "max" => a.max(*b),
+                "min" => a.min(*b),
+                _ => a + b,
+            }))
+        }
         ("compare", [Value::Int(a), Value::Int(b)]) if is_int => done(Value::Int(a.cmp(b) as i32)),
         ("toHexString" | "toBinaryString" | "toOctalString", [Value::Int(x)]) if is_int => {
             let bits = *x as u32;

@@ -271,6 +271,57 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
                 ListKind::JavaArray(ArrayType::Byte),
             ))
         }
+        ("subSequence", [b, e]) => match (int_arg(b), int_arg(e)) {
+            (Some(b), Some(e)) => substring(s, b, Some(e), span),
+            _ => Ok(Call::Unresolved),
+        },
+        ("codePointCount", [b, e]) => match (int_arg(b), int_arg(e)) {
+            (Some(b), Some(e)) => {
+                let u = utf16(s);
+                let range = usize::try_from(b).ok().zip(usize::try_from(e).ok());
+                match range.and_then(|(b, e)| u.get(b..e)) {
+                    Some(part) => v(int_result(
+                        char::decode_utf16(part.iter().copied()).count() as i64
+                    )),
+                    None => Err(method_error(
+                        span,
+                        format!("IndexOutOfBoundsException: codePointCount({b}, {e})"),
+                    )),
+                }
+            }
+            _ => Ok(Call::Unresolved),
+        },
+        ("regionMatches", [rest @ ..]) if rest.len() == 4 || rest.len() == 5 => {
+            let (ignore_case, rest) = match rest {
+                [Value::Bool(ic), r @ ..] if r.len() == 4 => (*ic, r),
+                r if r.len() == 4 => (false, r),
+                _ => return Ok(Call::Unresolved),
+            };
+            let [off, other, ooff, len] = rest else {
+                return Ok(Call::Unresolved);
+            };
+            let (Some(off), Some(other), Some(ooff), Some(len)) =
+                (int_arg(off), str_arg(other), int_arg(ooff), int_arg(len))
+            else {
+                return Ok(Call::Unresolved);
+            };
+            let (a, b) = (utf16(s), utf16(other));
+            let slice = |u: &[u16], at: i64| -> Option<Vec<u16>> {
+                let at = usize::try_from(at).ok()?;
+                let n = usize::try_from(len.max(0)).ok()?;
+                u.get(at..at.checked_add(n)?).map(<[u16]>::to_vec)
+            };
+            let result = match (slice(&a, off), slice(&b, ooff)) {
+                (Some(x), Some(y)) if ignore_case => {
+                    let x = from_utf16(&x);
+                    let y = from_utf16(&y);
+                    compare_ignore_case(&x, &y) == 0
+                }
+                (Some(x), Some(y)) => x == y,
+                _ => false,
+            };
+            v(Value::Bool(result))
+        }
         ("toLowerCase", []) => Ok(done_str(s.to_lowercase())),
         ("toUpperCase", []) => Ok(done_str(s.to_uppercase())),
         ("trim", []) => Ok(done_str(s.trim_matches(|c: char| c <= ' ').to_string())),
