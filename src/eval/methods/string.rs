@@ -291,7 +291,7 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
             }
             _ => Ok(Call::Unresolved),
         },
-        ("regionMatches", [rest @ ..]) if rest.len() == 4 || rest.len() == 5 => {
+        ("regionMatches", rest) if rest.len() == 4 || rest.len() == 5 => {
             let (ignore_case, rest) = match rest {
                 [Value::Bool(ic), r @ ..] if r.len() == 4 => (*ic, r),
                 r if r.len() == 4 => (false, r),
