@@ -73,7 +73,12 @@ impl Vars {
     fn position(&self, name: &str) -> Option<usize> {
         match &self.index {
             Some(index) => index.get(name).copied(),
-            None => self.slots.iter().position(|(n, _)| **n == *name),
+            // Names usually come from the same syntax-tree string: compare
+            // addresses before bytes.
+            None => self.slots.iter().position(|(n, _)| {
+                let n: &str = n;
+                n.len() == name.len() && (std::ptr::eq(n.as_ptr(), name.as_ptr()) || n == name)
+            }),
         }
     }
 

@@ -89,22 +89,25 @@ pub(crate) fn property(it: &mut Interp, value: &Value, name: &str, span: Span) -
     Ok(v)
 }
 
-/// Map and list methods that change their receiver.
-const MUTATORS: &[&str] = &[
-    "put",
-    "putAll",
-    "putIfAbsent",
-    "remove",
-    "clear",
-    "add",
-    "addAll",
-    "set",
-    "removeAll",
-    "retainAll",
-    "replace",
-    "replaceAll",
-    "sort",
-];
+/// Whether a map or list method changes its receiver.
+fn is_mutator(name: &str) -> bool {
+    matches!(
+        name,
+        "put"
+            | "putAll"
+            | "putIfAbsent"
+            | "remove"
+            | "clear"
+            | "add"
+            | "addAll"
+            | "set"
+            | "removeAll"
+            | "retainAll"
+            | "replace"
+            | "replaceAll"
+            | "sort"
+    )
+}
 
 /// `$value.name(args)`.
 pub(crate) fn call(
@@ -114,7 +117,7 @@ pub(crate) fn call(
     args: &[Value],
     span: Span,
 ) -> EResult<Value> {
-    if matches!(value, Value::Map(_) | Value::List(..)) && MUTATORS.contains(&name) {
+    if matches!(value, Value::Map(_) | Value::List(..)) && is_mutator(name) {
         it.env.touch();
     }
     let outcome = match value {
