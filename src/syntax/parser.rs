@@ -91,6 +91,29 @@ fn template(src: &str) -> PResult<Template> {
     })
 }
 
+/// Binary operator precedence levels, loosest first.
+const PRECEDENCE_LEVELS: usize = 6;
+
+/// The operator `kind` stands for at precedence `level`, if any.
+fn binary_operator(kind: Kind, level: usize) -> Option<BinOp> {
+    Some(match (level, kind) {
+        (0, Kind::Or) => BinOp::Or,
+        (1, Kind::And) => BinOp::And,
+        (2, Kind::Eq) => BinOp::Eq,
+        (2, Kind::Ne) => BinOp::Ne,
+        (3, Kind::Lt) => BinOp::Lt,
+        (3, Kind::Gt) => BinOp::Gt,
+        (3, Kind::Le) => BinOp::Le,
+        (3, Kind::Ge) => BinOp::Ge,
+        (4, Kind::Plus) => BinOp::Add,
+        (4, Kind::Minus) => BinOp::Sub,
+        (5, Kind::Multiply) => BinOp::Mul,
+        (5, Kind::Divide) => BinOp::Div,
+        (5, Kind::Modulus) => BinOp::Mod,
+        _ => return None,
+    })
+}
+
 fn starts_statement(kind: Kind) -> bool {
     use Kind::*;
     matches!(
@@ -790,83 +813,24 @@ impl<'a> Parser<'a> {
     fn expression(&mut self) -> PResult<Expr> {
         let at = self.peek(0)?.span;
         self.enter(at)?;
-        let mut left = self.and_expr()?;
-        while self.kind(0)? == Kind::Or {
-            self.bump()?;
-            let right = self.and_expr()?;
-            left = binary(BinOp::Or, left, right);
-        }
+        let e = self.binary_level(0);
         self.depth -= 1;
+        e
+    }
+
+    /// Parser.jjt's `ConditionalOrExpression` … `MultiplicativeExpression`:
+    /// left-associative binary operators, one precedence level per call.
+    fn binary_level(&mut self, level: usize) -> PResult<Expr> {
+        if level == PRECEDENCE_LEVELS {
+            return self.unary();
+        }
+        let mut left = self.binary_level(level + 1)?;
+        while let Some(op) = binary_operator(self.kind(0)?, level) {
+            self.bump()?;
+            let right = self.binary_level(level + 1)?;
+            left = binary(op, left, right);
+        }
         Ok(left)
-    }
-
-    fn and_expr(&mut self) -> PResult<Expr> {
-        let mut left = self.equality()?;
-        while self.kind(0)? == Kind::And {
-            self.bump()?;
-            let right = self.equality()?;
-            left = binary(BinOp::And, left, right);
-        }
-        Ok(left)
-    }
-
-    fn equality(&mut self) -> PResult<Expr> {
-        let mut left = self.relational()?;
-        loop {
-            let op = match self.kind(0)? {
-                Kind::Eq => BinOp::Eq,
-                Kind::Ne => BinOp::Ne,
-                _ => return Ok(left),
-            };
-            self.bump()?;
-            let right = self.relational()?;
-            left = binary(op, left, right);
-        }
-    }
-
-    fn relational(&mut self) -> PResult<Expr> {
-        let mut left = self.additive()?;
-        loop {
-            let op = match self.kind(0)? {
-                Kind::Lt => BinOp::Lt,
-                Kind::Gt => BinOp::Gt,
-                Kind::Le => BinOp::Le,
-                Kind::Ge => BinOp::Ge,
-                _ => return Ok(left),
-            };
-            self.bump()?;
-            let right = self.additive()?;
-            left = binary(op, left, right);
-        }
-    }
-
-    fn additive(&mut self) -> PResult<Expr> {
-        let mut left = self.multiplicative()?;
-        loop {
-            let op = match self.kind(0)? {
-                Kind::Plus => BinOp::Add,
-                Kind::Minus => BinOp::Sub,
-                _ => return Ok(left),
-            };
-            self.bump()?;
-            let right = self.multiplicative()?;
-            left = binary(op, left, right);
-        }
-    }
-
-    fn multiplicative(&mut self) -> PResult<Expr> {
-        let mut left = self.unary()?;
-        loop {
-            let op = match self.kind(0)? {
-                Kind::Multiply => BinOp::Mul,
-                Kind::Divide => BinOp::Div,
-                Kind::Modulus => BinOp::Mod,
-                _ => return Ok(left),
-            };
-            self.bump()?;
-            let right = self.unary()?;
-            left = binary(op, left, right);
-        }
     }
 
     fn unary(&mut self) -> PResult<Expr> {
