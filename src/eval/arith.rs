@@ -66,23 +66,18 @@ pub fn math(op: BinOp, a: &Value, b: &Value, _span: Span) -> Result<Value, EvalE
             BinOp::Sub => x.checked_sub(y),
             BinOp::Mul => x.checked_mul(y),
             BinOp::Div | BinOp::Mod if y == 0 => return Ok(Value::Null),
-            BinOp::Div => {
-                if both_small {
-                    // Java long division wraps on Long.MIN_VALUE / -1.
-                    let (x, y) = (x as i64, y as i64);
-                    Some(i128::from(x.wrapping_div(y)))
+            // Java long arithmetic wraps on Long.MIN_VALUE / -1.
+            BinOp::Div | BinOp::Mod if both_small => {
+                let (x, y) = (x as i64, y as i64);
+                Some(i128::from(if op == BinOp::Div {
+                    x.wrapping_div(y)
                 } else {
-                    x.checked_div(y)
-                }
+                    x.wrapping_rem(y)
+                }))
             }
-            BinOp::Mod => {
-                if both_small {
-                    let (x, y) = (x as i64, y as i64);
-                    Some(i128::from(x.wrapping_rem(y)))
-                } else {
-                    x.checked_rem_euclid(y)
-                }
-            }
+            BinOp::Div => x.checked_div(y),
+            // BigInteger.mod: never negative.
+            BinOp::Mod => x.checked_rem_euclid(y),
             _ => None,
         };
         return Ok(r.map_or(Value::Null, |r| wrap(r, a, b)));
