@@ -42,5 +42,5 @@ pub fn render_into(
 ) -> Result<(), eval::EvalError> {
     out.clear();
     let mut interp = eval::interp::Interp::new(env, template);
-    interp.render(&template.nodes, out)
+    interp.render(&template.nodes, out).map_err(|e| *e)
 }

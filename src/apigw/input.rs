@@ -10,7 +10,7 @@ use crate::eval::methods::Call;
 use crate::eval::value::{ListKind, StrKey, Value};
 use crate::syntax::span::Span;
 
-type EResult<T> = Result<T, EvalError>;
+type EResult<T> = Result<T, Box<EvalError>>;
 
 /// `$input.body` and other getters.
 pub fn property(env: &Env, name: &str) -> Value {
@@ -28,8 +28,8 @@ fn body(env: &Env) -> &str {
     }
 }
 
-fn path_error(span: Span, message: String) -> EvalError {
-    EvalError::new(EvalErrorKind::JsonPath, span, message)
+fn path_error(span: Span, message: String) -> Box<EvalError> {
+    EvalError::boxed(EvalErrorKind::JsonPath, span, message)
 }
 
 /// Evaluate a JSONPath over the body: `None` when the path matches nothing.

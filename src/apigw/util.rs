@@ -83,12 +83,12 @@ pub fn url_decode(s: &str) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
-fn err(span: Span, message: String) -> EvalError {
-    EvalError::new(EvalErrorKind::Method, span, message)
+fn err(span: Span, message: String) -> Box<EvalError> {
+    EvalError::boxed(EvalErrorKind::Method, span, message)
 }
 
 /// Call a `$util` method. They take strings only; null in, null out.
-pub(crate) fn call(name: &str, args: &[Value], span: Span) -> Result<Call, EvalError> {
+pub(crate) fn call(name: &str, args: &[Value], span: Span) -> Result<Call, Box<EvalError>> {
     let s = match args {
         [Value::Str(s)] => s,
         [Value::Null] => {

@@ -42,6 +42,14 @@ impl EvalError {
     }
 }
 
+impl EvalError {
+    /// A boxed error: render functions return `Result<_, Box<EvalError>>`
+    /// so that the `Ok` side stays small on the hot path.
+    pub(crate) fn boxed(kind: EvalErrorKind, span: Span, message: String) -> Box<EvalError> {
+        Box::new(EvalError::new(kind, span, message))
+    }
+}
+
 impl std::fmt::Display for EvalError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)

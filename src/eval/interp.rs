@@ -25,7 +25,7 @@ pub const MAX_RANGE: i64 = 10_000_000;
 /// Nested `#evaluate`/`#define` renders allowed.
 const MAX_NESTED_RENDER: usize = 64;
 
-pub(crate) type EResult<T> = Result<T, EvalError>;
+pub(crate) type EResult<T> = Result<T, Box<EvalError>>;
 
 /// What a rendered block asks its caller to do next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,7 +166,7 @@ impl<'a> Interp<'a> {
                 return Ok(Flow::Stop);
             }
             if out.len() > MAX_OUTPUT {
-                return Err(EvalError::new(
+                return Err(EvalError::boxed(
                     EvalErrorKind::Limit,
                     Span::default(),
                     format!("output larger than {MAX_OUTPUT} bytes"),
@@ -246,7 +246,7 @@ impl<'a> Interp<'a> {
         self.nested += 1;
         if self.nested > MAX_NESTED_RENDER {
             self.nested -= 1;
-            return Err(EvalError::new(
+            return Err(EvalError::boxed(
                 EvalErrorKind::Limit,
                 at,
                 "#define or #evaluate nested too deeply".into(),
@@ -472,7 +472,7 @@ impl<'a> Interp<'a> {
                 break;
             }
             if len != start_len {
-                return Err(EvalError::new(
+                return Err(EvalError::boxed(
                     EvalErrorKind::Method,
                     f.span,
                     "the #foreach body changed the collection it iterates (Java's ConcurrentModificationException)".into(),
@@ -546,14 +546,14 @@ impl<'a> Interp<'a> {
             "stop" => return Ok(Flow::Stop),
             // Written without `( … )`, these fail when rendered in Velocity.
             "foreach" | "define" | "literal" if d.body.is_none() => {
-                return Err(EvalError::new(
+                return Err(EvalError::boxed(
                     EvalErrorKind::Macro,
                     d.span,
                     format!("#{} needs arguments in parentheses and a body", d.name),
                 ));
             }
             "parse" if d.args.is_empty() => {
-                return Err(EvalError::new(
+                return Err(EvalError::boxed(
                     EvalErrorKind::Resource,
                     d.span,
                     "#parse(): argument missing".into(),
@@ -562,7 +562,7 @@ impl<'a> Interp<'a> {
             "include" | "parse" => {
                 for a in &d.args {
                     if !self.eval(a)?.is_null() {
-                        return Err(EvalError::new(
+                        return Err(EvalError::boxed(
                             EvalErrorKind::Resource,
                             d.span,
                             format!(
@@ -602,7 +602,7 @@ impl<'a> Interp<'a> {
             },
         };
         let tpl = crate::syntax::parser::parse_template(&text).map_err(|e| {
-            EvalError::new(
+            EvalError::boxed(
                 EvalErrorKind::Parse,
                 d.span,
                 format!("#evaluate: {}", e.message),
@@ -634,7 +634,7 @@ impl<'a> Interp<'a> {
         };
         let m = found.def();
         if self.frames.len() >= MAX_MACRO_DEPTH {
-            return Err(EvalError::new(
+            return Err(EvalError::boxed(
                 EvalErrorKind::Limit,
                 d.span,
                 format!("macro calls nested deeper than {MAX_MACRO_DEPTH}"),
@@ -706,7 +706,7 @@ fn range(a: &Value, b: &Value, span: Span) -> EResult<Value> {
     };
     let count = (i64::from(from) - i64::from(to)).abs() + 1;
     if count > MAX_RANGE {
-        return Err(EvalError::new(
+        return Err(EvalError::boxed(
             EvalErrorKind::Limit,
             span,
             format!("range of {count} elements is larger than {MAX_RANGE}"),

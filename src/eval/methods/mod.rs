@@ -27,8 +27,8 @@ pub(crate) enum Call {
     ZeroArgOverload,
 }
 
-pub(crate) fn method_error(span: Span, message: String) -> EvalError {
-    EvalError::new(EvalErrorKind::Method, span, message)
+pub(crate) fn method_error(span: Span, message: String) -> Box<EvalError> {
+    EvalError::boxed(EvalErrorKind::Method, span, message)
 }
 
 /// `$value.name`: Java getter (`getName`, `isName`) or `Map.get("name")`.
@@ -168,7 +168,7 @@ pub(crate) fn common(value: &Value, name: &str, args: &[Value]) -> Call {
     }
 }
 
-fn number_error(span: Span, text: &str) -> EvalError {
+fn number_error(span: Span, text: &str) -> Box<EvalError> {
     method_error(
         span,
         format!("NumberFormatException: For input string: \"{text}\""),
