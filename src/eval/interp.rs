@@ -22,6 +22,8 @@ pub const MAX_MACRO_DEPTH: usize = 20;
 pub const MAX_OUTPUT: usize = 64 * 1024 * 1024;
 /// Largest list a range literal may build.
 pub const MAX_RANGE: i64 = 10_000_000;
+/// Nested renders of one `#define` block (Velocity's `directive.define.max.depth`).
+const MAX_DEFINE_DEPTH: usize = 2;
 /// Nested `#evaluate`/`#define` renders allowed.
 const MAX_NESTED_RENDER: usize = 64;
 
@@ -74,6 +76,8 @@ pub struct Interp<'a> {
     /// A `#stop` ran inside a string literal: the template stops at the end
     /// of the current statement.
     stop_requested: bool,
+    /// `#define` blocks being rendered, innermost last.
+    defines_active: Vec<*const Block>,
 }
 
 impl<'a> Interp<'a> {
@@ -87,6 +91,7 @@ impl<'a> Interp<'a> {
             macros: template.macros.iter().map(MacroRef::Template).collect(),
             nested: 0,
             stop_requested: false,
+            defines_active: Vec::new(),
         }
     }
 
@@ -215,12 +220,23 @@ impl<'a> Interp<'a> {
         out.push_str(&r.esc_prefix);
         out.push_str(&r.more_prefix);
         if let Value::Define(body) = &value {
+            // Velocity renders one #define block at most two deep
+            // (`directive.define.max.depth`); deeper, the reference prints
+            // as written.
+            let id = Rc::as_ptr(body);
+            if self.defines_active.iter().filter(|a| **a == id).count() >= MAX_DEFINE_DEPTH {
+                out.push_str(&r.literal);
+                return Ok(Flow::Normal);
+            }
+            self.defines_active.push(id);
             // `#stop` in a #define body stops the whole template.
             let mut flow = Flow::Normal;
-            self.nested_render(r.span, |me| {
+            let rendered = self.nested_render(r.span, |me| {
                 flow = me.block(body, out)?;
                 Ok(())
-            })?;
+            });
+            self.defines_active.pop();
+            rendered?;
             return Ok(if flow == Flow::Stop {
                 Flow::Stop
             } else {
