@@ -42,5 +42,7 @@ pub fn render_into(
 ) -> Result<(), eval::EvalError> {
     out.clear();
     let mut interp = eval::interp::Interp::new(env, template);
-    interp.render(&template.nodes, out).map_err(|e| *e)
+    interp.render(&template.nodes, out).map_err(|e| *e)?;
+    eval::utf16::finish_output(out);
+    Ok(())
 }

@@ -245,7 +245,7 @@ impl Parser {
             }
             self.read();
         }
-        let text: String = char::decode_utf16(out).map(|r| r.unwrap_or('?')).collect();
+        let text = crate::eval::utf16::from_units(&out);
         Ok(Json::String(text))
     }
 

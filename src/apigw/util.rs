@@ -15,7 +15,7 @@ use crate::syntax::span::Span;
 /// commons-lang 2.6 `StringEscapeUtils.escapeJavaScript`.
 pub fn escape_javascript(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for unit in s.encode_utf16() {
+    for unit in crate::eval::utf16::units(s) {
         match unit {
             0x08 => out.push_str("\\b"),
             0x0A => out.push_str("\\n"),
@@ -38,6 +38,7 @@ pub fn escape_javascript(s: &str) -> String {
 /// `java.net.URLEncoder.encode(s, "UTF-8")`.
 pub fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    let s = crate::eval::utf16::encode_for_output(s);
     for b in s.bytes() {
         match b {
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => {
@@ -104,7 +105,8 @@ pub(crate) fn call(name: &str, args: &[Value], span: Span) -> Result<Call, Box<E
         "escapeJavaScript" => escape_javascript(s),
         "urlEncode" => url_encode(s),
         "urlDecode" => url_decode(s).map_err(|m| err(span, m))?,
-        "base64Encode" => base64::engine::general_purpose::STANDARD.encode(s.as_bytes()),
+        "base64Encode" => base64::engine::general_purpose::STANDARD
+            .encode(crate::eval::utf16::encode_for_output(s).as_bytes()),
         "base64Decode" => {
             let lenient = base64::engine::GeneralPurpose::new(
                 &base64::alphabet::STANDARD,

@@ -5,6 +5,7 @@ pub mod error;
 pub mod interp;
 pub mod methods;
 mod scope;
+pub(crate) mod utf16;
 pub mod value;
 
 pub use error::{EvalError, EvalErrorKind};

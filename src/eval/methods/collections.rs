@@ -211,7 +211,9 @@ pub(crate) fn list_call(
                 ));
             }
             l.sort_by(|a, b| match (a, b) {
-                (Value::Str(x), Value::Str(y)) => x.encode_utf16().cmp(y.encode_utf16()),
+                (Value::Str(x), Value::Str(y)) => {
+                    crate::eval::utf16::units(x).cmp(crate::eval::utf16::units(y))
+                }
                 (a, b) => crate::eval::arith::compare(a, b).unwrap_or(std::cmp::Ordering::Equal),
             });
             done(Value::str(""))

@@ -5,19 +5,18 @@ use std::rc::Rc;
 
 use super::{common, int_arg, int_result, method_error, regex, string_list, Call};
 use crate::eval::interp::EResult;
+use crate::eval::utf16;
 use crate::eval::value::{ArrayType, ListKind, Value};
 use crate::syntax::span::Span;
 
 fn utf16(s: &str) -> Vec<u16> {
-    s.encode_utf16().collect()
+    utf16::units(s).collect()
 }
 
-/// UTF-16 units back to a string. Java writes an unpaired surrogate (a
-/// substring that splits a pair) as `?` in UTF-8.
+/// UTF-16 units back to a string; a half of a surrogate pair survives
+/// (see `eval::utf16`).
 fn from_utf16(units: &[u16]) -> String {
-    char::decode_utf16(units.iter().copied())
-        .map(|r| r.unwrap_or('?'))
-        .collect()
+    utf16::from_units(units)
 }
 
 /// `Character.isWhitespace`: Unicode spaces except no-break spaces, plus
@@ -136,20 +135,20 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
         ));
     }
     match (name, args) {
-        ("length", []) => v(int_result(s.encode_utf16().count() as i64)),
+        ("length", []) => v(int_result(utf16::len(s) as i64)),
         ("isEmpty", []) => v(Value::Bool(s.is_empty())),
         ("isBlank", []) => v(Value::Bool(s.chars().all(java_whitespace))),
         ("strip", []) => Ok(done_str(s.trim_matches(java_whitespace).to_string())),
         ("stripLeading", []) => Ok(done_str(s.trim_start_matches(java_whitespace).to_string())),
         ("stripTrailing", []) => Ok(done_str(s.trim_end_matches(java_whitespace).to_string())),
         ("hashCode", []) => {
-            v(Value::Int(s.encode_utf16().fold(0i32, |h, u| {
+            v(Value::Int(utf16::units(s).fold(0i32, |h, u| {
                 h.wrapping_mul(31).wrapping_add(i32::from(u))
             })))
         }
         ("toCharArray", []) => v(Value::List(
             Rc::new(std::cell::RefCell::new(
-                s.encode_utf16()
+                utf16::units(s)
                     .map(|u| Value::Str(Rc::from(from_utf16(&[u]))))
                     .collect(),
             )),
@@ -239,13 +238,16 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
         }
         ("getBytes", []) => v(Value::List(
             Rc::new(std::cell::RefCell::new(
-                s.bytes().map(|b| Value::Int(i32::from(b as i8))).collect(),
+                utf16::encode_for_output(s)
+                    .bytes()
+                    .map(|b| Value::Int(i32::from(b as i8)))
+                    .collect(),
             )),
             ListKind::JavaArray(ArrayType::Byte),
         )),
         ("getBytes", [Value::Str(charset)]) => {
             let bytes: Vec<u8> = match charset.to_ascii_uppercase().as_str() {
-                "UTF-8" | "UTF8" => s.bytes().collect(),
+                "UTF-8" | "UTF8" => utf16::encode_for_output(s).bytes().collect(),
                 "ISO-8859-1" | "LATIN1" => s
                     .chars()
                     .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
