@@ -1,6 +1,7 @@
 //! Values with Java semantics and the interpreter.
 
 pub mod arith;
+pub mod decimal;
 pub mod error;
 pub mod interp;
 pub mod methods;

@@ -1,0 +1,268 @@
+//! `java.math.BigDecimal`, for what templates meet of it: json-smart reads
+//! a float literal longer than 18 characters as one, and Velocity's math
+//! switches to BigDecimal when an operand is one (or mixes BigInteger with a
+//! Double). Written on `num-bigint` because BigDecimal's printing, scale
+//! and rounding rules are Java's own.
+
+use std::cmp::Ordering;
+
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{Signed, ToPrimitive, Zero};
+
+/// `unscaled × 10^-scale`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decimal {
+    unscaled: BigInt,
+    scale: i32,
+}
+
+fn pow10(n: u32) -> BigInt {
+    num_traits::pow(BigInt::from(10u8), n as usize)
+}
+
+impl Decimal {
+    /// `new BigDecimal(String)`: `[+-]digits[.digits][(e|E)[+-]digits]`.
+    pub fn parse(s: &str) -> Option<Decimal> {
+        let (neg, body) = match s.strip_prefix('-') {
+            Some(b) => (true, b),
+            None => (false, s.strip_prefix('+').unwrap_or(s)),
+        };
+        let (mant, exp) = match body.find(['e', 'E']) {
+            Some(k) => (body.get(..k)?, body.get(k + 1..)?.parse::<i32>().ok()?),
+            None => (body, 0),
+        };
+        let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+        if int.is_empty() && frac.is_empty()
+            || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let digits = format!("{int}{frac}");
+        let mut unscaled: BigInt = digits.parse().ok()?;
+        if neg {
+            unscaled = -unscaled;
+        }
+        let scale = i32::try_from(frac.len()).ok()?.checked_sub(exp)?;
+        Some(Decimal { unscaled, scale })
+    }
+
+    /// `new BigDecimal(long)`.
+    pub fn from_integer(i: i128) -> Decimal {
+        Decimal {
+            unscaled: BigInt::from(i),
+            scale: 0,
+        }
+    }
+
+    /// `new BigDecimal(double)`: the double's exact binary value.
+    pub fn from_f64(d: f64) -> Option<Decimal> {
+        if !d.is_finite() {
+            return None;
+        }
+        if d == 0.0 {
+            return Some(Decimal::from_integer(0));
+        }
+        let bits = d.to_bits();
+        let neg = bits >> 63 == 1;
+        let exp_bits = ((bits >> 52) & 0x7ff) as i32;
+        let frac = bits & ((1u64 << 52) - 1);
+        let (mut mant, mut exp) = if exp_bits == 0 {
+            (frac, -1074)
+        } else {
+            (frac | (1u64 << 52), exp_bits - 1075)
+        };
+        while mant & 1 == 0 && mant != 0 {
+            mant >>= 1;
+            exp += 1;
+        }
+        let mut unscaled = BigInt::from(mant);
+        let scale = if exp >= 0 {
+            unscaled <<= exp as usize;
+            0
+        } else {
+            // m / 2^k = m × 5^k / 10^k.
+            let k = exp.unsigned_abs();
+            unscaled *= num_traits::pow(BigInt::from(5u8), k as usize);
+            k as i32
+        };
+        if neg {
+            unscaled = -unscaled;
+        }
+        Some(Decimal { unscaled, scale })
+    }
+
+    fn rescaled(&self, scale: i32) -> BigInt {
+        // Only ever called with scale >= self.scale.
+        let up = (scale - self.scale).max(0) as u32;
+        &self.unscaled * pow10(up)
+    }
+
+    /// `add`, exact.
+    pub fn add(&self, o: &Decimal) -> Decimal {
+        let scale = self.scale.max(o.scale);
+        Decimal {
+            unscaled: self.rescaled(scale) + o.rescaled(scale),
+            scale,
+        }
+    }
+
+    /// `subtract`, exact.
+    pub fn sub(&self, o: &Decimal) -> Decimal {
+        let scale = self.scale.max(o.scale);
+        Decimal {
+            unscaled: self.rescaled(scale) - o.rescaled(scale),
+            scale,
+        }
+    }
+
+    /// `multiply`, exact.
+    pub fn mul(&self, o: &Decimal) -> Decimal {
+        Decimal {
+            unscaled: &self.unscaled * &o.unscaled,
+            scale: self.scale.saturating_add(o.scale),
+        }
+    }
+
+    /// `divide(o, ROUND_HALF_DOWN)`: the result keeps this scale. `None`
+    /// when `o` is zero.
+    pub fn div_half_down(&self, o: &Decimal) -> Option<Decimal> {
+        if o.unscaled.is_zero() {
+            return None;
+        }
+        // r = a × 10^sb / b, rounded half down.
+        let (num, den) = if o.scale >= 0 {
+            (&self.unscaled * pow10(o.scale as u32), o.unscaled.clone())
+        } else {
+            (
+                self.unscaled.clone(),
+                &o.unscaled * pow10(o.scale.unsigned_abs()),
+            )
+        };
+        let (q, r) = num.div_rem(&den);
+        let twice = r.abs() * 2u8;
+        let away = twice > den.abs();
+        let q = if away {
+            if (num.is_negative()) != (den.is_negative()) {
+                q - 1
+            } else {
+                q + 1
+            }
+        } else {
+            q
+        };
+        Some(Decimal {
+            unscaled: q,
+            scale: self.scale,
+        })
+    }
+
+    /// `compareTo`: by value, ignoring scale.
+    pub fn compare(&self, o: &Decimal) -> Ordering {
+        let scale = self.scale.max(o.scale);
+        self.rescaled(scale).cmp(&o.rescaled(scale))
+    }
+
+    /// `doubleValue()`.
+    pub fn to_f64(&self) -> f64 {
+        self.to_java_string().parse().unwrap_or(f64::NAN)
+    }
+
+    /// Whether the value is zero.
+    pub fn is_zero(&self) -> bool {
+        self.unscaled.is_zero()
+    }
+
+    /// The value when it is a whole number that fits, for `intValue()`-like uses.
+    pub fn to_i128(&self) -> Option<i128> {
+        if self.scale <= 0 {
+            (&self.unscaled * pow10(self.scale.unsigned_abs())).to_i128()
+        } else {
+            (&self.unscaled / pow10(self.scale as u32)).to_i128()
+        }
+    }
+
+    /// `BigDecimal.toString()`.
+    pub fn to_java_string(&self) -> String {
+        let coeff = self.unscaled.abs().to_string();
+        let sign = if self.unscaled.is_negative() { "-" } else { "" };
+        if self.scale == 0 {
+            return format!("{sign}{coeff}");
+        }
+        let adjusted = -i64::from(self.scale) + (coeff.len() as i64 - 1);
+        if self.scale > 0 && adjusted >= -6 {
+            let point = coeff.len() as i64 - i64::from(self.scale);
+            return if point > 0 {
+                let (a, b) = coeff.split_at(point as usize);
+                format!("{sign}{a}.{b}")
+            } else {
+                format!(
+                    "{sign}0.{}{coeff}",
+                    "0".repeat(point.unsigned_abs() as usize)
+                )
+            };
+        }
+        let (first, rest) = coeff.split_at(1);
+        let mut s = format!("{sign}{first}");
+        if !rest.is_empty() {
+            s.push('.');
+            s.push_str(rest);
+        }
+        s.push('E');
+        if adjusted >= 0 {
+            s.push('+');
+        }
+        s.push_str(&adjusted.to_string());
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::parse(s).unwrap()
+    }
+
+    #[test]
+    fn prints_as_java() {
+        for (input, printed) in [
+            ("0.1234567890123456789", "0.1234567890123456789"),
+            ("1.7976931348623157E308", "1.7976931348623157E+308"),
+            ("1e00000000000000000005", "1E+5"),
+            ("-0.0000000000000000000", "0E-19"),
+            ("1.2E-19", "1.2E-19"),
+            ("1.5000000000000000000e+5", "150000.00000000000000"),
+            ("100000000000000000000.", "100000000000000000000"),
+            ("0.000001", "0.000001"),
+            ("0.0000001", "1E-7"),
+        ] {
+            assert_eq!(d(input).to_java_string(), printed, "{input}");
+        }
+    }
+
+    #[test]
+    fn arithmetic_as_java() {
+        let bd = d("1.00000000000000000005");
+        assert_eq!(
+            bd.add(&Decimal::from_integer(1)).to_java_string(),
+            "2.00000000000000000005"
+        );
+        assert_eq!(
+            bd.div_half_down(&Decimal::from_integer(3))
+                .unwrap()
+                .to_java_string(),
+            "0.33333333333333333335"
+        );
+        let x = Decimal::from_f64(19.99).unwrap();
+        assert_eq!(
+            x.to_java_string(),
+            "19.989999999999998436805981327779591083526611328125"
+        );
+        assert_eq!(Decimal::from_f64(0.5).unwrap().to_java_string(), "0.5");
+        assert_eq!(Decimal::from_f64(1.0).unwrap().to_java_string(), "1");
+        assert_eq!(d("1.0").compare(&d("1.00")), Ordering::Equal);
+        assert_ne!(d("1.0"), d("1.00"));
+    }
+}
