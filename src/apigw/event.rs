@@ -37,7 +37,7 @@ pub struct Env {
     /// The payload `$input` reads (request body, or the integration response).
     pub(crate) body: String,
     /// `body` parsed as JSON once, on first use.
-    parsed_body: OnceCell<Result<Json, String>>,
+    parsed_body: OnceCell<Result<super::doc::Json, String>>,
     pristine: Globals,
     live: RefCell<Globals>,
     dirty: Cell<bool>,
@@ -87,7 +87,7 @@ impl Env {
     }
 
     /// The body as JSON (json-smart's permissive reading), parsed once.
-    pub(crate) fn parsed_body(&self) -> &Result<Json, String> {
+    pub(crate) fn parsed_body(&self) -> &Result<super::doc::Json, String> {
         self.parsed_body
             .get_or_init(|| super::json::parse_permissive(&self.body))
     }

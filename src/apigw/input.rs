@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use super::json::{to_value, write_json};
+use super::json::{doc_to_value, write_json};
 use super::jsonpath::{compile, Found};
 use super::Env;
 use crate::eval::error::{EvalError, EvalErrorKind};
@@ -44,12 +44,12 @@ fn select(env: &Env, path: &str, span: Span) -> EResult<Option<Value>> {
         .find(doc)
         .map_err(|m| path_error(span, format!("JSONPath `{path}` failed: {m}")))?;
     Ok(match found {
-        Found::One(v) => Some(to_value(&v, ListKind::JsonArray)),
+        Found::One(v) => Some(doc_to_value(&v, ListKind::JsonArray)),
         Found::Missing => None,
         Found::Many(vs) => Some(Value::List(
             Rc::new(std::cell::RefCell::new(
                 vs.iter()
-                    .map(|v| to_value(v, ListKind::JsonArray))
+                    .map(|v| doc_to_value(v, ListKind::JsonArray))
                     .collect(),
             )),
             ListKind::JsonArray,

@@ -38,6 +38,33 @@ pub fn to_value(j: &Json, lists: ListKind) -> Value {
     }
 }
 
+/// A body document as template values: objects are insertion-ordered maps,
+/// arrays are json-smart arrays (`lists` picks the list kind).
+pub fn doc_to_value(j: &super::doc::Json, lists: ListKind) -> Value {
+    use super::doc::{Json as Doc, Number as N};
+    match j {
+        Doc::Null => Value::Null,
+        Doc::Bool(b) => Value::Bool(*b),
+        Doc::Number(N::Int(i)) => integer(*i),
+        Doc::Number(N::Double(d)) => Value::Double(*d),
+        Doc::Number(N::Decimal(d)) => Value::Double(d.to_f64()),
+        Doc::String(s) => Value::Str(Rc::from(s.as_str())),
+        Doc::Array(a) => Value::List(
+            Rc::new(RefCell::new(
+                a.iter().map(|x| doc_to_value(x, lists)).collect(),
+            )),
+            lists,
+        ),
+        Doc::Object(o) => {
+            let mut m = JMap::with_capacity_and_hasher(o.len(), Default::default());
+            for (k, v) in o {
+                m.insert(Key::Str(Rc::from(k.as_str())), doc_to_value(v, lists));
+            }
+            Value::Map(Rc::new(RefCell::new(m)))
+        }
+    }
+}
+
 /// A JSON number as json-smart reads it.
 pub fn number(n: &serde_json::Number) -> Value {
     let text = n.to_string();
@@ -130,6 +157,6 @@ pub fn write_json(v: &Value, out: &mut String, escape_slash: bool) {
 }
 
 /// Parse a body as json-smart's permissive mode does (see `permissive`).
-pub fn parse_permissive(text: &str) -> Result<Json, String> {
+pub fn parse_permissive(text: &str) -> Result<super::doc::Json, String> {
     super::permissive::parse(text)
 }

@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use serde_json::{Map, Value as Json};
+use super::doc::{Json, Map};
 
 /// An array selection `[...]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -838,7 +838,7 @@ fn compare(left: &Val, op: Op, right: &Val) -> Eval<bool> {
 
 /// Java's `toString` of a JSON value, for `=~`.
 fn java_text(j: &Json) -> String {
-    let v = super::json::to_value(j, crate::eval::value::ListKind::JsonArray);
+    let v = super::json::doc_to_value(j, crate::eval::value::ListKind::JsonArray);
     v.to_java_string().unwrap_or_default()
 }
 
@@ -864,8 +864,8 @@ fn big_decimal(s: &str) -> Option<f64> {
     }
 }
 
-fn number(n: &serde_json::Number) -> f64 {
-    n.as_f64().unwrap_or(0.0)
+fn number(n: &super::doc::Number) -> f64 {
+    n.as_f64()
 }
 
 /// Jayway 2.0's `safeCompare(a, b)`; `None` is its ValueCompareException
@@ -954,7 +954,7 @@ mod tests {
     use super::*;
 
     fn show(path: &str, doc: &str) -> String {
-        let doc: Json = serde_json::from_str(doc).unwrap();
+        let doc: Json = super::super::permissive::parse(doc).unwrap();
         let p = match compile(path) {
             Ok(p) => p,
             Err(e) => return format!("ERROR {e}"),

@@ -1,6 +1,7 @@
 //! The API Gateway world: the proxy event, `$input`, `$util`, `$context`,
 //! `$stageVariables` and JSONPath.
 
+pub mod doc;
 pub mod event;
 pub mod input;
 pub mod json;

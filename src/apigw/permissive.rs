@@ -6,11 +6,11 @@
 //! unknown escape vanishes. Written by hand because no JSON crate has these
 //! rules; each one was measured against json-smart 2.2.
 //!
-//! Departure: `NaN` reads as the string "NaN", an infinite double as null,
-//! and a float literal longer than 18 characters (a `BigDecimal` in Java)
-//! as the nearest double.
 
-use serde_json::{Map, Number, Value as Json};
+use std::rc::Rc;
+
+use super::doc::{Json, Map, Number};
+use crate::eval::decimal::Decimal;
 
 /// End of input, and json-smart's in-band end marker U+001A.
 const EOI: char = '\u{1a}';
@@ -116,7 +116,7 @@ impl Parser {
                         "null" => Json::Null,
                         "true" => Json::Bool(true),
                         "false" => Json::Bool(false),
-                        "NaN" => Json::String("NaN".into()),
+                        "NaN" => Json::Number(Number::Double(f64::NAN)),
                         _ => Json::String(word),
                     });
                 }
@@ -160,11 +160,15 @@ impl Parser {
             return Ok(Json::String(trim(&self.text(start, self.pos)).to_string()));
         }
         let xs = trim(&self.text(start, end)).to_string();
+        let bad = || format!("NumberFormatException: For input string: \"{xs}\"");
         if float {
-            let d: f64 = xs
-                .parse()
-                .map_err(|_| format!("NumberFormatException: For input string: \"{xs}\""))?;
-            return Ok(Number::from_f64(d).map_or(Json::Null, Json::Number));
+            // json-smart keeps a long literal exactly, as a BigDecimal.
+            if xs.chars().count() > 18 {
+                let d = Decimal::parse(&xs).ok_or_else(bad)?;
+                return Ok(Json::Number(Number::Decimal(Rc::new(d))));
+            }
+            let d = parse_java_double(&xs).ok_or_else(bad)?;
+            return Ok(Json::Number(Number::Double(d)));
         }
         Ok(Json::Number(integer(&xs)))
     }
@@ -329,20 +333,22 @@ fn push_char(out: &mut Vec<u16>, c: char) {
     out.extend_from_slice(c.encode_utf16(&mut buf));
 }
 
-/// An integer literal as json-smart stores it, normalised for serde_json
-/// (no leading zeros, `-0` and a lone `-` are 0).
+/// An integer literal as json-smart stores it (a lone `-` is 0). Beyond
+/// 128 bits, the nearest double.
 fn integer(xs: &str) -> Number {
-    let (neg, digits) = match xs.strip_prefix('-') {
-        Some(d) => (true, d),
-        None => (false, xs),
-    };
-    let digits = digits.trim_start_matches('0');
-    let text = match (digits.is_empty(), neg) {
-        (true, _) => "0".to_string(),
-        (false, true) => format!("-{digits}"),
-        (false, false) => digits.to_string(),
-    };
-    text.parse::<Number>().unwrap_or_else(|_| Number::from(0))
+    if xs == "-" {
+        return Number::Int(0);
+    }
+    match xs.parse::<i128>() {
+        Ok(i) => Number::Int(i),
+        Err(_) => Number::Double(xs.parse().unwrap_or(0.0)),
+    }
+}
+
+/// `Double.parseDouble` on a number json-smart scanned (digits, `.`,
+/// exponent): Rust's parser agrees on these, and overflow is infinity.
+fn parse_java_double(xs: &str) -> Option<f64> {
+    xs.parse().ok()
 }
 
 /// Parse a body as json-smart's permissive mode does; `Err` is the

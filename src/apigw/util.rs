@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use base64::Engine;
 
-use super::json::{parse_permissive, to_value};
+use super::json::{doc_to_value, parse_permissive};
 use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::eval::methods::Call;
 use crate::eval::value::{ListKind, Value};
@@ -120,7 +120,7 @@ pub(crate) fn call(name: &str, args: &[Value], span: Span) -> Result<Call, Box<E
         }
         "parseJson" => {
             let j = parse_permissive(s).map_err(|m| err(span, format!("parseJson: {m}")))?;
-            return Ok(Call::Done(to_value(&j, ListKind::JsonArray)));
+            return Ok(Call::Done(doc_to_value(&j, ListKind::JsonArray)));
         }
         _ => return Ok(Call::Unresolved),
     };
