@@ -47,7 +47,7 @@ pub fn doc_to_value(j: &super::doc::Json, lists: ListKind) -> Value {
         Doc::Bool(b) => Value::Bool(*b),
         Doc::Number(N::Int(i)) => integer(*i),
         Doc::Number(N::Double(d)) => Value::Double(*d),
-        Doc::Number(N::Decimal(d)) => Value::Double(d.to_f64()),
+        Doc::Number(N::Decimal(d)) => Value::Decimal(d.clone()),
         Doc::String(s) => Value::Str(Rc::from(s.as_str())),
         Doc::Array(a) => Value::List(
             Rc::new(RefCell::new(
@@ -115,6 +115,7 @@ pub fn write_json(v: &Value, out: &mut String, escape_slash: bool) {
         // json-smart writes an infinite double as null.
         Value::Double(d) if d.is_infinite() => out.push_str("null"),
         Value::Double(d) => write_java_double(*d, out),
+        Value::Decimal(d) => out.push_str(&d.to_java_string()),
         Value::Str(s) => write_json_string(s, out, escape_slash),
         Value::List(items, _) => {
             let Some(_depth) = DepthGuard::enter() else {

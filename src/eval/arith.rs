@@ -4,7 +4,10 @@
 
 use std::cmp::Ordering;
 
-use super::error::EvalError;
+use std::rc::Rc;
+
+use super::decimal::Decimal;
+use super::error::{EvalError, EvalErrorKind};
 use super::value::{integer, Value};
 use crate::syntax::ast::BinOp;
 use crate::syntax::span::Span;
@@ -38,8 +41,61 @@ fn as_f64(v: &Value) -> f64 {
         Value::Long(l) => *l as f64,
         Value::BigInt(b) => *b as f64,
         Value::Double(d) => *d,
+        Value::Decimal(d) => d.to_f64(),
         _ => 0.0,
     }
+}
+
+/// `MathUtils.findCalculationBase` picks BigDecimal when an operand is one,
+/// or when a BigInteger meets a Double.
+fn decimal_base(a: &Value, b: &Value) -> bool {
+    let big = |v: &Value| matches!(v, Value::BigInt(_));
+    let double = |v: &Value| matches!(v, Value::Double(_));
+    matches!(a, Value::Decimal(_))
+        || matches!(b, Value::Decimal(_))
+        || (big(a) && double(b))
+        || (double(a) && big(b))
+}
+
+/// `MathUtils.toBigDecimal`: a double converts exactly.
+fn to_decimal(v: &Value) -> Option<Decimal> {
+    match v {
+        Value::Decimal(d) => Some((**d).clone()),
+        Value::Double(d) => Decimal::from_f64(*d),
+        other => other.as_integer().map(Decimal::from_integer),
+    }
+}
+
+fn decimal_math(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Box<EvalError>> {
+    let (Some(x), Some(y)) = (to_decimal(a), to_decimal(b)) else {
+        // An infinite or NaN double has no BigDecimal: Java throws.
+        return Err(EvalError::boxed(
+            EvalErrorKind::Method,
+            span,
+            "NumberFormatException: Infinite or NaN".into(),
+        ));
+    };
+    let r = match op {
+        BinOp::Add => x.add(&y),
+        BinOp::Sub => x.sub(&y),
+        BinOp::Mul => x.mul(&y),
+        BinOp::Div => match x.div_half_down(&y) {
+            Some(r) => r,
+            None => return Ok(Value::Null),
+        },
+        BinOp::Mod => {
+            if y.is_zero() {
+                return Ok(Value::Null);
+            }
+            return Err(EvalError::boxed(
+                EvalErrorKind::Method,
+                span,
+                "ArithmeticException: Cannot calculate the modulo of BigDecimals.".into(),
+            ));
+        }
+        _ => return Ok(Value::Null),
+    };
+    Ok(Value::Decimal(Rc::new(r)))
 }
 
 /// An integer range end as Java's `Number.intValue()`.
@@ -55,9 +111,12 @@ pub fn int_value(v: &Value) -> Option<i32> {
 
 /// `+ - * / %` on two values; null when an operand is not a number or the
 /// divisor is zero.
-pub fn math(op: BinOp, a: &Value, b: &Value, _span: Span) -> Result<Value, EvalError> {
+pub fn math(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Box<EvalError>> {
     if !a.is_number() || !b.is_number() {
         return Ok(Value::Null);
+    }
+    if decimal_base(a, b) {
+        return decimal_math(op, a, b, span);
     }
     if let (Some(x), Some(y)) = (a.as_integer(), b.as_integer()) {
         let both_small = !matches!(a, Value::BigInt(_)) && !matches!(b, Value::BigInt(_));
@@ -102,6 +161,11 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     }
     if let (Some(x), Some(y)) = (a.as_integer(), b.as_integer()) {
         return Some(x.cmp(&y));
+    }
+    if decimal_base(a, b) {
+        if let (Some(x), Some(y)) = (to_decimal(a), to_decimal(b)) {
+            return Some(x.compare(&y));
+        }
     }
     Some(as_f64(a).partial_cmp(&as_f64(b)).unwrap_or(Ordering::Equal))
 }

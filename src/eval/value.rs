@@ -9,6 +9,7 @@ use std::rc::Rc;
 use indexmap::{Equivalent, IndexMap};
 use rustc_hash::FxHasher;
 
+use super::decimal::Decimal;
 use crate::syntax::ast::Block;
 
 /// How a list prints and what it allows: `java.util.ArrayList` (`[a, b]`),
@@ -151,6 +152,8 @@ pub enum Value {
     BigInt(i128),
     /// `java.lang.Double`.
     Double(f64),
+    /// `java.math.BigDecimal`.
+    Decimal(Rc<Decimal>),
     /// `java.lang.String`.
     Str(Rc<str>),
     /// A list.
@@ -229,7 +232,11 @@ impl Value {
     pub fn is_number(&self) -> bool {
         matches!(
             self,
-            Value::Int(_) | Value::Long(_) | Value::BigInt(_) | Value::Double(_)
+            Value::Int(_)
+                | Value::Long(_)
+                | Value::BigInt(_)
+                | Value::Double(_)
+                | Value::Decimal(_)
         )
     }
 
@@ -273,6 +280,7 @@ impl Value {
                 let _ = write!(out, "{i}");
             }
             Value::Double(d) => write_java_double(*d, out),
+            Value::Decimal(d) => out.push_str(&d.to_java_string()),
             Value::Str(s) => out.push_str(s),
             Value::List(items, ListKind::ArrayList) => {
                 let Some(_depth) = DepthGuard::enter() else {
@@ -397,6 +405,8 @@ pub fn java_equals(a: &Value, b: &Value) -> bool {
         (Value::BigInt(x), Value::BigInt(y)) => x == y,
         (Value::Double(x), Value::Double(y)) => x.to_bits() == y.to_bits() || x == y,
         (Value::Str(x), Value::Str(y)) => x == y,
+        // BigDecimal.equals compares the scale too: 1.0 is not 1.00.
+        (Value::Decimal(x), Value::Decimal(y)) => x == y,
         (Value::List(x, _), Value::List(y, _)) => {
             Rc::ptr_eq(x, y) || (DepthGuard::enter().is_some() && *x.borrow() == *y.borrow())
         }

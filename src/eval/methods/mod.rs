@@ -137,9 +137,11 @@ pub(crate) fn call(
             ("toString", []) => Call::Done(Value::Str(Rc::from(it.define_to_string(body, span)?))),
             _ => Call::Unresolved,
         },
-        Value::Int(_) | Value::Long(_) | Value::BigInt(_) | Value::Double(_) => {
-            number_call(value, name, args, span)?
-        }
+        Value::Int(_)
+        | Value::Long(_)
+        | Value::BigInt(_)
+        | Value::Double(_)
+        | Value::Decimal(_) => number_call(value, name, args, span)?,
         Value::Bool(b) => bool_call(*b, name, args),
         _ => common(value, name, args),
     };
@@ -197,9 +199,13 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
         Value::Long(l) => *l as f64,
         Value::BigInt(b) => *b as f64,
         Value::Double(d) => *d,
+        Value::Decimal(d) => d.to_f64(),
         _ => 0.0,
     };
-    let i = value.as_integer().unwrap_or(f as i128);
+    let i = match value {
+        Value::Decimal(d) => d.to_i128().unwrap_or(f as i128),
+        v => v.as_integer().unwrap_or(f as i128),
+    };
     let done = |v: Value| Ok(Call::Done(v));
     let is_int = matches!(value, Value::Int(_));
     let is_long = matches!(value, Value::Long(_));
