@@ -149,10 +149,13 @@ pub fn write_json(v: &Value, out: &mut String, escape_slash: bool) {
             }
             out.push('}');
         }
-        Value::Entry(e) => {
+        Value::Entry(_) => {
             let s = v.to_java_string().unwrap_or_default();
-            let _ = e;
             write_json_string(&s, out, escape_slash);
+        }
+        Value::View(view) => {
+            let items = Value::list(view.items());
+            write_json(&items, out, escape_slash);
         }
     }
 }

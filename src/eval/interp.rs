@@ -324,6 +324,11 @@ impl<'a> Interp<'a> {
             obj = self.step(obj, part)?;
         }
         match (last, &obj) {
+            // A map entry's `value` property has the setter `setValue`.
+            (Part::Property(name, _), Value::Entry(e)) if &**name == "value" => {
+                self.env.touch();
+                e.set_value(value);
+            }
             (Part::Property(name, _), Value::Map(m)) => {
                 self.env.touch();
                 m.borrow_mut().insert(Key::Str(Rc::from(&**name)), value);
@@ -699,6 +704,7 @@ fn iterable_len(v: &Value) -> Option<usize> {
     match v {
         Value::List(l, _) => Some(l.borrow().len()),
         Value::Map(m) => Some(m.borrow().len()),
+        Value::View(v) => Some(v.len()),
         _ => None,
     }
 }
@@ -712,6 +718,7 @@ fn iterable_get(v: &Value, i: usize) -> Value {
             .get_index(i)
             .map(|(_, v)| v.clone())
             .unwrap_or_default(),
+        Value::View(view) => view.get(i).unwrap_or_default(),
         _ => Value::Null,
     }
 }

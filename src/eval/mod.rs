@@ -8,5 +8,6 @@ pub mod methods;
 mod scope;
 pub(crate) mod utf16;
 pub mod value;
+pub mod view;
 
 pub use error::{EvalError, EvalErrorKind};

@@ -161,7 +161,9 @@ pub enum Value {
     /// A map.
     Map(MapRef),
     /// A `Map.Entry` from `entrySet()`.
-    Entry(Rc<(Value, Value)>),
+    Entry(Rc<super::view::Entry>),
+    /// A live `keySet()`, `values()`, `entrySet()` or `subList()`.
+    View(Rc<super::view::View>),
     /// `$foreach`.
     Loop(Rc<LoopState>),
     /// A `#define` block, rendered when referenced.
@@ -341,9 +343,23 @@ impl Value {
                 out.push('}');
             }
             Value::Entry(e) => {
-                write_element(&e.0, out);
+                write_element(&e.key, out);
                 out.push('=');
-                write_element(&e.1, out);
+                write_element(&e.value(), out);
+            }
+            Value::View(v) => {
+                let Some(_depth) = DepthGuard::enter() else {
+                    out.push_str("[...]");
+                    return true;
+                };
+                out.push('[');
+                for (i, x) in v.items().iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write_element(x, out);
+                }
+                out.push(']');
             }
             Value::Loop(_) => out.push_str("org.apache.velocity.runtime.directive.ForeachScope"),
         }
@@ -420,7 +436,13 @@ pub fn java_equals(a: &Value, b: &Value) -> bool {
             let (x, y) = (x.borrow(), y.borrow());
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| w == v))
         }
-        (Value::Entry(x), Value::Entry(y)) => x.0 == y.0 && x.1 == y.1,
+        (Value::Entry(x), Value::Entry(y)) => x.key == y.key && x.value() == y.value(),
+        (Value::View(x), Value::View(y)) => {
+            Rc::ptr_eq(x, y) || (x.is_list() && y.is_list() && x.items() == y.items())
+        }
+        (Value::View(v), Value::List(l, _)) | (Value::List(l, _), Value::View(v)) => {
+            v.is_list() && v.items() == *l.borrow()
+        }
         (Value::Input, Value::Input) | (Value::Util, Value::Util) => true,
         _ => false,
     }

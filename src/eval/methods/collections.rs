@@ -4,7 +4,8 @@ use std::rc::Rc;
 
 use super::{common, int_arg, int_result, method_error, Call};
 use crate::eval::interp::EResult;
-use crate::eval::value::{key_value, ListKind, ListRef, MapRef, Value};
+use crate::eval::value::{ListKind, ListRef, MapRef, Value};
+use crate::eval::view::View;
 use crate::syntax::span::Span;
 
 /// Call a `LinkedHashMap` method.
@@ -53,14 +54,9 @@ pub(crate) fn map_call(m: &MapRef, name: &str, args: &[Value], _span: Span) -> E
         ("containsValue", [v]) => done(Value::Bool(m.borrow().values().any(|x| x == v))),
         ("size", []) => done(int_result(m.borrow().len() as i64)),
         ("isEmpty", []) => done(Value::Bool(m.borrow().is_empty())),
-        ("keySet", []) => done(Value::list(m.borrow().keys().map(key_value).collect())),
-        ("values", []) => done(Value::list(m.borrow().values().cloned().collect())),
-        ("entrySet", []) => done(Value::list(
-            m.borrow()
-                .iter()
-                .map(|(k, v)| Value::Entry(Rc::new((key_value(k), v.clone()))))
-                .collect(),
-        )),
+        ("keySet", []) => done(Value::View(Rc::new(View::Keys(m.clone())))),
+        ("values", []) => done(Value::View(Rc::new(View::Values(m.clone())))),
+        ("entrySet", []) => done(Value::View(Rc::new(View::Entries(m.clone())))),
         ("clear", []) => {
             m.borrow_mut().clear();
             done(Value::str(""))
@@ -231,18 +227,78 @@ pub(crate) fn list_call(
             let (Some(a), Some(b)) = (int_arg(a), int_arg(b)) else {
                 return Ok(Call::Unresolved);
             };
-            let l = l.borrow();
-            if a < 0 || b as usize > l.len() || a > b {
+            if a < 0 || b as usize > l.borrow().len() || a > b {
                 return Err(method_error(
                     span,
                     format!("subList({a}, {b}) out of range"),
                 ));
             }
-            done(Value::list(
-                l.get(a as usize..b as usize).unwrap_or_default().to_vec(),
-            ))
+            done(Value::View(Rc::new(View::Sub(
+                l.clone(),
+                a as usize,
+                b as usize,
+            ))))
         }
         ("size" | "isEmpty" | "clear", _) => Ok(Call::ZeroArgOverload),
         _ => Ok(common(&this, name, args)),
+    }
+}
+
+/// Methods of a live collection view (`keySet()`, `values()`, `entrySet()`,
+/// `subList()`); writes go to the collection behind it.
+pub(crate) fn view_call(
+    v: &View,
+    this: &Value,
+    name: &str,
+    args: &[Value],
+    span: Span,
+) -> EResult<Call> {
+    let done = |x: Value| Ok(Call::Done(x));
+    match (name, args) {
+        ("size", []) => done(int_result(v.len() as i64)),
+        ("isEmpty", []) => done(Value::Bool(v.is_empty())),
+        ("contains", [x]) => done(Value::Bool(v.items().contains(x))),
+        ("containsAll", [Value::List(other, _)]) => {
+            let items = v.items();
+            done(Value::Bool(
+                other.borrow().iter().all(|x| items.contains(x)),
+            ))
+        }
+        ("clear", []) => {
+            v.clear();
+            done(Value::str(""))
+        }
+        // List methods exist on a sub-list only.
+        ("get", [i]) if v.is_list() => {
+            let Some(i) = int_arg(i) else {
+                return Ok(Call::Unresolved);
+            };
+            let i = checked_index(v.len(), i, span)?;
+            done(v.get(i).unwrap_or_default())
+        }
+        ("set", [i, x]) if v.is_list() => {
+            let Some(i) = int_arg(i) else {
+                return Ok(Call::Unresolved);
+            };
+            let i = checked_index(v.len(), i, span)?;
+            done(v.set(i, x.clone()).unwrap_or_default())
+        }
+        ("indexOf", [x]) if v.is_list() => done(int_result(
+            v.items()
+                .iter()
+                .position(|y| y == x)
+                .map_or(-1, |p| p as i64),
+        )),
+        ("remove", [Value::Int(i)]) if v.is_list() => {
+            let i = checked_index(v.len(), i64::from(*i), span)?;
+            let Some(x) = v.get(i) else {
+                return Ok(Call::Unresolved);
+            };
+            v.remove(&x);
+            done(x)
+        }
+        ("remove", [x]) => done(Value::Bool(v.remove(x))),
+        ("size" | "isEmpty" | "clear", _) => Ok(Call::ZeroArgOverload),
+        _ => Ok(common(this, name, args)),
     }
 }

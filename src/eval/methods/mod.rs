@@ -40,8 +40,12 @@ pub(crate) fn property(it: &mut Interp, value: &Value, name: &str, span: Span) -
             .cloned()
             .unwrap_or(Value::Null),
         Value::Entry(e) => match name {
-            "key" => e.0.clone(),
-            "value" => e.1.clone(),
+            "key" => e.key.clone(),
+            "value" => e.value(),
+            _ => Value::Null,
+        },
+        Value::View(v) => match name {
+            "empty" => Value::Bool(v.is_empty()),
             _ => Value::Null,
         },
         Value::Loop(l) => match name {
@@ -117,7 +121,11 @@ pub(crate) fn call(
     args: &[Value],
     span: Span,
 ) -> EResult<Value> {
-    if matches!(value, Value::Map(_) | Value::List(..)) && is_mutator(name) {
+    if matches!(
+        value,
+        Value::Map(_) | Value::List(..) | Value::View(_) | Value::Entry(_)
+    ) && (is_mutator(name) || name == "setValue")
+    {
         it.env.touch();
     }
     let outcome = match value {
@@ -125,10 +133,12 @@ pub(crate) fn call(
         Value::List(l, kind) => collections::list_call(l, *kind, name, args, span)?,
         Value::Map(m) => collections::map_call(m, name, args, span)?,
         Value::Entry(e) => match (name, args) {
-            ("getKey", []) => Call::Done(e.0.clone()),
-            ("getValue", []) => Call::Done(e.1.clone()),
+            ("getKey", []) => Call::Done(e.key.clone()),
+            ("getValue", []) => Call::Done(e.value()),
+            ("setValue", [v]) => Call::Done(e.set_value(v.clone())),
             _ => common(value, name, args),
         },
+        Value::View(v) => collections::view_call(v, value, name, args, span)?,
         Value::Input => crate::apigw::input::call(it.env, name, args, span)?,
         Value::Util => crate::apigw::util::call(name, args, span)?,
         // A `#define` block renders itself as its `toString()` and has no

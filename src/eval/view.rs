@@ -1,0 +1,144 @@
+//! Java's collection views: `keySet()`, `values()` and `entrySet()` of a
+//! map and `subList()` of a list read and write the collection behind them,
+//! and a map entry's `setValue` writes its map. Templates rely on it
+//! (`$m.keySet().remove('password')`, `#set($e.value = …)`).
+
+use super::value::{key_value, Key, ListRef, MapRef, Value};
+
+/// A live view of a collection.
+#[derive(Debug)]
+pub enum View {
+    /// `map.keySet()`.
+    Keys(MapRef),
+    /// `map.values()`.
+    Values(MapRef),
+    /// `map.entrySet()`.
+    Entries(MapRef),
+    /// `list.subList(from, to)`.
+    Sub(ListRef, usize, usize),
+}
+
+/// One entry of a map, from `entrySet()`.
+#[derive(Debug)]
+pub struct Entry {
+    /// The key, as a template value.
+    pub key: Value,
+    map_key: Key,
+    map: MapRef,
+}
+
+impl Entry {
+    /// `getValue()`: the map's current value for the key.
+    pub fn value(&self) -> Value {
+        self.map
+            .borrow()
+            .get(&self.map_key)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// `setValue(v)`: writes the map; returns the old value.
+    pub fn set_value(&self, v: Value) -> Value {
+        self.map
+            .borrow_mut()
+            .insert(self.map_key.clone(), v)
+            .unwrap_or_default()
+    }
+}
+
+impl View {
+    /// How many elements the view has now.
+    pub fn len(&self) -> usize {
+        match self {
+            View::Keys(m) | View::Values(m) | View::Entries(m) => m.borrow().len(),
+            View::Sub(l, from, to) => {
+                let n = l.borrow().len();
+                to.min(&n).saturating_sub(*from)
+            }
+        }
+    }
+
+    /// Whether the view is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`th element, in iteration order.
+    pub fn get(&self, i: usize) -> Option<Value> {
+        match self {
+            View::Keys(m) => m.borrow().get_index(i).map(|(k, _)| key_value(k)),
+            View::Values(m) => m.borrow().get_index(i).map(|(_, v)| v.clone()),
+            View::Entries(m) => {
+                let key = m.borrow().get_index(i).map(|(k, _)| k.clone())?;
+                Some(Value::Entry(std::rc::Rc::new(Entry {
+                    key: key_value(&key),
+                    map_key: key,
+                    map: m.clone(),
+                })))
+            }
+            View::Sub(l, from, to) => {
+                let at = from.checked_add(i).filter(|at| at < to)?;
+                l.borrow().get(at).cloned()
+            }
+        }
+    }
+
+    /// All elements, in order.
+    pub fn items(&self) -> Vec<Value> {
+        (0..self.len()).filter_map(|i| self.get(i)).collect()
+    }
+
+    /// `remove(Object)` on a key set or values collection, `clear()`:
+    /// writes through to the collection behind.
+    pub fn remove(&self, x: &Value) -> bool {
+        match self {
+            View::Keys(m) => m.borrow_mut().shift_remove(&x.to_key()).is_some(),
+            View::Values(m) => {
+                let pos = m.borrow().values().position(|v| v == x);
+                if let Some(p) = pos {
+                    m.borrow_mut().shift_remove_index(p);
+                }
+                pos.is_some()
+            }
+            View::Entries(_) => false,
+            View::Sub(l, from, to) => {
+                let pos = (*from..*to).find(|i| l.borrow().get(*i) == Some(x));
+                if let Some(p) = pos {
+                    l.borrow_mut().remove(p);
+                }
+                pos.is_some()
+            }
+        }
+    }
+
+    /// `clear()`.
+    pub fn clear(&self) {
+        match self {
+            View::Keys(m) | View::Values(m) | View::Entries(m) => m.borrow_mut().clear(),
+            View::Sub(l, from, to) => {
+                let mut l = l.borrow_mut();
+                let end = (*to).min(l.len());
+                if *from < end {
+                    l.drain(*from..end);
+                }
+            }
+        }
+    }
+
+    /// `set(i, v)` on a sub-list: writes the list behind.
+    pub fn set(&self, i: usize, v: Value) -> Option<Value> {
+        let View::Sub(l, from, to) = self else {
+            return None;
+        };
+        let at = from.checked_add(i).filter(|at| at < to)?;
+        l.borrow_mut()
+            .get_mut(at)
+            .map(|slot| std::mem::replace(slot, v))
+    }
+
+    /// Whether this view is a `List` (a sub-list) rather than a set or a
+    /// plain collection: only lists have `get`, `set` and `indexOf`.
+    pub fn is_list(&self) -> bool {
+        matches!(self, View::Sub(..))
+    }
+}
