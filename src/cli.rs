@@ -51,7 +51,7 @@ fn read(path: &PathBuf) -> Result<String, String> {
     std::fs::read(path)
         .map(|bytes| match String::from_utf8(bytes) {
             Ok(s) => s,
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            Err(e) => crate::eval::utf16::decode_utf8_lossy(e.as_bytes()),
         })
         .map_err(|e| format!("error: cannot read {}: {e}", path.display()))
 }

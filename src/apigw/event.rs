@@ -258,7 +258,7 @@ fn request_body(obj: &serde_json::Map<String, Json>) -> Result<String, ContextEr
         let bytes = lenient.decode(b.trim()).map_err(|e| ContextError {
             message: format!("the event says isBase64Encoded but its body is not Base64: {e}"),
         })?;
-        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+        return Ok(crate::eval::utf16::decode_utf8_lossy(&bytes));
     }
     Ok(b)
 }

@@ -81,7 +81,7 @@ pub fn url_decode(s: &str) -> Result<String, String> {
             }
         }
     }
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    Ok(crate::eval::utf16::decode_utf8_lossy(&out))
 }
 
 fn err(span: Span, message: String) -> Box<EvalError> {
@@ -116,7 +116,7 @@ pub(crate) fn call(name: &str, args: &[Value], span: Span) -> Result<Call, Box<E
             let bytes = lenient
                 .decode(s.as_bytes())
                 .map_err(|e| err(span, format!("base64Decode: {e}")))?;
-            String::from_utf8_lossy(&bytes).into_owned()
+            crate::eval::utf16::decode_utf8_lossy(&bytes)
         }
         "parseJson" => {
             let j = parse_permissive(s).map_err(|m| err(span, format!("parseJson: {m}")))?;

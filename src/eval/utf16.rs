@@ -83,9 +83,51 @@ pub(crate) fn finish_output(out: &mut String) {
     }
 }
 
+/// Bytes decoded as UTF-8 the way Java's decoder does, replacing malformed
+/// input with U+FFFD. Java differs from `String::from_utf8_lossy` in one
+/// place: an encoded surrogate (`ED A0..BF ..`) is a single malformed
+/// sequence of three bytes, or two when the third is not a continuation.
+pub(crate) fn decode_utf8_lossy(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                let continuation = |b: Option<&u8>| b.is_some_and(|b| (0x80..=0xBF).contains(b));
+                let skip = match bad {
+                    [0xED, b2, ..] if (0xA0..=0xBF).contains(b2) => {
+                        if continuation(bad.get(2)) {
+                            3
+                        } else {
+                            2
+                        }
+                    }
+                    _ => e.error_len().unwrap_or(bad.len()).max(1),
+                };
+                out.push('\u{FFFD}');
+                rest = bad.get(skip..).unwrap_or_default();
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decodes_malformed_utf8_as_java() {
+        assert_eq!(decode_utf8_lossy(b"\xed\xa0\x80x"), "\u{FFFD}x");
+        assert_eq!(decode_utf8_lossy(b"\xed\xa0Ax"), "\u{FFFD}Ax");
+        assert_eq!(decode_utf8_lossy(b"caf\xe9"), "caf\u{FFFD}");
+        assert_eq!(decode_utf8_lossy(b"\xc0\x80"), "\u{FFFD}\u{FFFD}");
+    }
 
     #[test]
     fn halves_survive_until_output() {
