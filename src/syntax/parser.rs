@@ -374,7 +374,13 @@ impl<'a> Parser<'a> {
                 self.bump()?;
                 let name_tok = self.bump()?;
                 let name = self.image(&name_tok);
-                if self.kind(0)? == Kind::LParen {
+                // Parser.jjt looks three tokens ahead: `name(` is a call only
+                // when an argument or `)` follows; otherwise `(` is text.
+                let call = self.kind(0)? == Kind::LParen && {
+                    let k = self.kind(1)?;
+                    k == Kind::Whitespace || k == Kind::RefMod2RParen || starts_parameter(k)
+                };
+                if call {
                     self.bump()?;
                     let args = self.method_args()?;
                     let close = self.expect(Kind::RefMod2RParen, "`)` closing the method call")?;
