@@ -16,6 +16,8 @@ pub enum View {
     Entries(MapRef),
     /// `list.subList(from, to)`.
     Sub(ListRef, usize, usize),
+    /// `collection.iterator()`: the elements, and how many `next()` took.
+    Cursor(Vec<Value>, std::cell::Cell<usize>),
 }
 
 /// One entry of a map, from `entrySet()`.
@@ -55,6 +57,7 @@ impl View {
                 let n = l.borrow().len();
                 to.min(&n).saturating_sub(*from)
             }
+            View::Cursor(items, taken) => items.len().saturating_sub(taken.get()),
         }
     }
 
@@ -80,7 +83,18 @@ impl View {
                 let at = from.checked_add(i).filter(|at| at < to)?;
                 l.borrow().get(at).cloned()
             }
+            View::Cursor(items, taken) => items.get(taken.get().checked_add(i)?).cloned(),
         }
+    }
+
+    /// `Iterator.next()`: `None` when exhausted.
+    pub fn next(&self) -> Option<Value> {
+        let View::Cursor(items, taken) = self else {
+            return None;
+        };
+        let item = items.get(taken.get())?.clone();
+        taken.set(taken.get() + 1);
+        Some(item)
     }
 
     /// All elements, in order.
@@ -100,7 +114,7 @@ impl View {
                 }
                 pos.is_some()
             }
-            View::Entries(_) => false,
+            View::Entries(_) | View::Cursor(..) => false,
             View::Sub(l, from, to) => {
                 let pos = (*from..*to).find(|i| l.borrow().get(*i) == Some(x));
                 if let Some(p) = pos {
@@ -115,6 +129,7 @@ impl View {
     pub fn clear(&self) {
         match self {
             View::Keys(m) | View::Values(m) | View::Entries(m) => m.borrow_mut().clear(),
+            View::Cursor(..) => {}
             View::Sub(l, from, to) => {
                 let mut l = l.borrow_mut();
                 let end = (*to).min(l.len());

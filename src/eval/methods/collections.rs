@@ -223,6 +223,10 @@ pub(crate) fn list_call(
             l.borrow_mut().clear();
             done(Value::str(""))
         }
+        ("iterator", []) => done(Value::View(Rc::new(View::Cursor(
+            l.borrow().clone(),
+            std::cell::Cell::new(0),
+        )))),
         ("subList", [a, b]) => {
             let (Some(a), Some(b)) = (int_arg(a), int_arg(b)) else {
                 return Ok(Call::Unresolved);
@@ -254,7 +258,21 @@ pub(crate) fn view_call(
     span: Span,
 ) -> EResult<Call> {
     let done = |x: Value| Ok(Call::Done(x));
+    if let View::Cursor(..) = v {
+        return match (name, args) {
+            ("hasNext", []) => done(Value::Bool(!v.is_empty())),
+            ("next", []) => match v.next() {
+                Some(x) => done(x),
+                None => Err(method_error(span, "NoSuchElementException".into())),
+            },
+            _ => Ok(common(this, name, args)),
+        };
+    }
     match (name, args) {
+        ("iterator", []) => done(Value::View(Rc::new(View::Cursor(
+            v.items(),
+            std::cell::Cell::new(0),
+        )))),
         ("size", []) => done(int_result(v.len() as i64)),
         ("isEmpty", []) => done(Value::Bool(v.is_empty())),
         ("contains", [x]) => done(Value::Bool(v.items().contains(x))),
