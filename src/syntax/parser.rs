@@ -431,10 +431,9 @@ impl<'a> Parser<'a> {
         let whole = self.src.get(span.range()).unwrap_or("");
         let head = if formal { image } else { ident_image };
         // `$\!a`: never computed, printed with one backslash fewer.
-        if let Some(sb) = head.find("\\!") {
-            let dollar = head.find('$').unwrap_or(0);
-            let _ = sb;
-            let mut i = dollar;
+        if head.contains("\\!") {
+            // The run of backslashes after the `$` loses one.
+            let mut i = head.find('$').unwrap_or(0);
             let bytes = head.as_bytes();
             while i < bytes.len() && bytes.get(i) != Some(&b'\\') {
                 i += 1;
