@@ -57,12 +57,16 @@ fn decimal_base(a: &Value, b: &Value) -> bool {
         || (double(a) && big(b))
 }
 
-/// `MathUtils.toBigDecimal`: a double converts exactly.
+/// `MathUtils.toBigDecimal`: BigDecimal and BigInteger exactly, any other
+/// number through its `doubleValue()` (so a long beyond 2^53 rounds).
 fn to_decimal(v: &Value) -> Option<Decimal> {
     match v {
         Value::Decimal(d) => Some((**d).clone()),
+        Value::BigInt(i) => Some(Decimal::from_integer(*i)),
         Value::Double(d) => Decimal::from_f64(*d),
-        other => other.as_integer().map(Decimal::from_integer),
+        Value::Int(i) => Decimal::from_f64(f64::from(*i)),
+        Value::Long(l) => Decimal::from_f64(*l as f64),
+        _ => None,
     }
 }
 
@@ -123,6 +127,17 @@ pub fn math(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Box<Ev
         let r = match op {
             BinOp::Add => x.checked_add(y),
             BinOp::Sub => x.checked_sub(y),
+            // Velocity detects long overflow with `result / l2 != l1`,
+            // which misses Long.MIN_VALUE * -1.
+            BinOp::Mul if both_small => {
+                let (l1, l2) = (x as i64, y as i64);
+                let result = l1.wrapping_mul(l2);
+                if l2 != 0 && result.wrapping_div(l2) != l1 {
+                    x.checked_mul(y)
+                } else {
+                    Some(i128::from(result))
+                }
+            }
             BinOp::Mul => x.checked_mul(y),
             BinOp::Div | BinOp::Mod if y == 0 => return Ok(Value::Null),
             // Java long arithmetic wraps on Long.MIN_VALUE / -1.
@@ -135,7 +150,14 @@ pub fn math(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Box<Ev
                 }))
             }
             BinOp::Div => x.checked_div(y),
-            // BigInteger.mod: never negative.
+            // BigInteger.mod: never negative, and only for a positive divisor.
+            BinOp::Mod if y < 0 => {
+                return Err(EvalError::boxed(
+                    EvalErrorKind::Method,
+                    span,
+                    "ArithmeticException: BigInteger: modulus not positive".into(),
+                ))
+            }
             BinOp::Mod => x.checked_rem_euclid(y),
             _ => None,
         };

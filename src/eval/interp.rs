@@ -73,9 +73,9 @@ pub struct Interp<'a> {
     frames: Vec<MacroFrame>,
     macros: Vec<MacroRef<'a>>,
     nested: usize,
-    /// A `#stop` ran inside a string literal: the template stops at the end
-    /// of the current statement.
-    stop_requested: bool,
+    /// A `#stop` or `#break` ran inside a string literal: the statement
+    /// evaluating it ends, and the enclosing block then stops or breaks.
+    pending: Option<Flow>,
     /// `#define` blocks being rendered, innermost last.
     defines_active: Vec<*const Block>,
 }
@@ -90,7 +90,7 @@ impl<'a> Interp<'a> {
             frames: Vec::new(),
             macros: template.macros.iter().map(MacroRef::Template).collect(),
             nested: 0,
-            stop_requested: false,
+            pending: None,
             defines_active: Vec::new(),
         }
     }
@@ -167,8 +167,8 @@ impl<'a> Interp<'a> {
             if flow != Flow::Normal {
                 return Ok(flow);
             }
-            if self.stop_requested {
-                return Ok(Flow::Stop);
+            if let Some(flow) = self.pending.take() {
+                return Ok(flow);
             }
             if out.len() > MAX_OUTPUT {
                 return Err(EvalError::boxed(
@@ -188,7 +188,11 @@ impl<'a> Interp<'a> {
             Node::Set(s) => self.set(s)?,
             Node::If(i) => {
                 for (cond, body) in &i.branches {
-                    if self.truth(cond)? {
+                    let holds = self.truth(cond)?;
+                    if self.pending.is_some() {
+                        return Ok(Flow::Normal);
+                    }
+                    if holds {
                         return self.block(body, out);
                     }
                 }
@@ -217,6 +221,9 @@ impl<'a> Interp<'a> {
             return Ok(Flow::Normal);
         }
         let value = self.reference(r)?;
+        if self.pending.is_some() {
+            return Ok(Flow::Normal);
+        }
         out.push_str(&r.esc_prefix);
         out.push_str(&r.more_prefix);
         if let Value::Define(body) = &value {
@@ -307,6 +314,9 @@ impl<'a> Interp<'a> {
 
     fn set(&mut self, s: &SetNode) -> EResult<()> {
         let value = self.eval(&s.value)?;
+        if self.pending.is_some() {
+            return Ok(());
+        }
         if value.is_null() {
             // directive.set.null.allowed = false: the target keeps its value.
             return Ok(());
@@ -329,7 +339,9 @@ impl<'a> Interp<'a> {
                 self.env.touch();
                 e.set_value(value);
             }
-            (Part::Property(name, _), Value::Map(m)) => {
+            // Velocity names the property after the last segment even when
+            // it is written as a call: `#set($m.put('k', 'v') = 1)`.
+            (Part::Property(name, _) | Part::Method(name, _, _), Value::Map(m)) => {
                 self.env.touch();
                 m.borrow_mut().insert(Key::Str(Rc::from(&**name)), value);
             }
@@ -353,14 +365,17 @@ impl<'a> Interp<'a> {
             } => match interpolated {
                 None => Value::Str(Rc::from(&**value)),
                 Some(tpl) => {
+                    // Macros the string defines exist from its first render,
+                    // for calls inside it too.
+                    self.register_macros(&tpl.macros);
                     let mut s = String::new();
                     let mut flow = Flow::Normal;
                     self.nested_render(*span, |me| {
                         flow = me.block(&tpl.nodes, &mut s)?;
                         Ok(())
                     })?;
-                    if flow == Flow::Stop {
-                        self.stop_requested = true;
+                    if flow != Flow::Normal && self.pending.is_none() {
+                        self.pending = Some(flow);
                     }
                     if !value.contains("##") && flow == Flow::Normal {
                         s.pop();
@@ -474,6 +489,9 @@ impl<'a> Interp<'a> {
 
     fn foreach(&mut self, f: &ForeachNode, out: &mut String) -> EResult<Flow> {
         let source = self.eval(&f.iterable)?;
+        if self.pending.is_some() {
+            return Ok(Flow::Normal);
+        }
         let Some(start_len) = iterable_len(&source) else {
             // Velocity iterates collections, maps and arrays only.
             return Ok(Flow::Normal);
@@ -558,9 +576,17 @@ impl<'a> Interp<'a> {
         match &*d.name {
             "break" => {
                 if let Some(a) = d.args.first() {
-                    if let Value::Loop(l) = self.eval(a)? {
-                        return Ok(Flow::BreakScope(Rc::as_ptr(&l) as usize));
-                    }
+                    return match self.eval(a)? {
+                        Value::Loop(l) => Ok(Flow::BreakScope(Rc::as_ptr(&l) as usize)),
+                        other => Err(EvalError::boxed(
+                            EvalErrorKind::Macro,
+                            d.span,
+                            format!(
+                                "#break: '{}' is not a loop scope such as $foreach",
+                                other.to_java_string().unwrap_or_else(|| "null".into())
+                            ),
+                        )),
+                    };
                 }
                 return Ok(Flow::Break);
             }
@@ -615,6 +641,9 @@ impl<'a> Interp<'a> {
             return Ok(Flow::Normal);
         };
         let value = self.eval(arg)?;
+        if self.pending.is_some() {
+            return Ok(Flow::Normal);
+        }
         let text = match &value {
             Value::Define(body) => self.define_to_string(body, d.span)?,
             other => match other.to_java_string() {
@@ -629,17 +658,23 @@ impl<'a> Interp<'a> {
                 format!("#evaluate: {}", e.message),
             )
         })?;
-        // Macros the text defines become global, as in Velocity.
-        self.macros.extend(
-            tpl.macros
-                .iter()
-                .cloned()
-                .map(|m| MacroRef::Evaluated(Rc::new(m))),
-        );
+        self.register_macros(&tpl.macros);
         self.nested_render(d.span, |me| me.block(&tpl.nodes, out).map(|_| ()))?;
         // `#stop` inside the text ends only the text.
-        self.stop_requested = false;
+        if self.pending == Some(Flow::Stop) {
+            self.pending = None;
+        }
         Ok(Flow::Normal)
+    }
+
+    /// Macros defined by text rendered at run time (`#evaluate`, a string
+    /// literal) become global; the first definition of a name wins.
+    fn register_macros(&mut self, defs: &[MacroDef]) {
+        for m in defs {
+            if !self.macros.iter().any(|k| k.def().name == m.name) {
+                self.macros.push(MacroRef::Evaluated(Rc::new(m.clone())));
+            }
+        }
     }
 
     fn macro_call(&mut self, name: &str, d: &DirectiveNode, out: &mut String) -> EResult<Flow> {

@@ -34,6 +34,8 @@ pub enum ArrayType {
     Byte,
     /// `char[]`.
     Char,
+    /// `Object[]` (`List.toArray()`).
+    Object,
 }
 
 /// How deep printing and comparing may recurse into nested lists and maps.
@@ -313,6 +315,7 @@ impl Value {
                     ArrayType::String => "[Ljava.lang.String;@",
                     ArrayType::Byte => "[B@",
                     ArrayType::Char => "[C@",
+                    ArrayType::Object => "[Ljava.lang.Object;@",
                 });
                 let mut h = FxHasher::default();
                 for v in items.borrow().iter() {
@@ -361,7 +364,8 @@ impl Value {
                 }
                 out.push(']');
             }
-            Value::Loop(_) => out.push_str("org.apache.velocity.runtime.directive.ForeachScope"),
+            // ForeachScope is an AbstractMap with no entries.
+            Value::Loop(_) => out.push_str("{}"),
         }
         true
     }

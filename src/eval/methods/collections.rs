@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use super::{common, int_arg, int_result, method_error, Call};
 use crate::eval::interp::EResult;
-use crate::eval::value::{ListKind, ListRef, MapRef, Value};
+use crate::eval::value::{ArrayType, ListKind, ListRef, MapRef, Value};
 use crate::eval::view::View;
 use crate::syntax::span::Span;
 
@@ -227,6 +227,10 @@ pub(crate) fn list_call(
             l.borrow().clone(),
             std::cell::Cell::new(0),
         )))),
+        ("toArray", []) => done(Value::List(
+            Rc::new(std::cell::RefCell::new(l.borrow().clone())),
+            ListKind::JavaArray(ArrayType::Object),
+        )),
         ("subList", [a, b]) => {
             let (Some(a), Some(b)) = (int_arg(a), int_arg(b)) else {
                 return Ok(Call::Unresolved);

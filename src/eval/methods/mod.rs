@@ -139,6 +139,27 @@ pub(crate) fn call(
             _ => common(value, name, args),
         },
         Value::View(v) => collections::view_call(v, value, name, args, span)?,
+        // `$foreach`'s getters called as methods.
+        Value::Loop(_) => match (name, args) {
+            (
+                "getIndex" | "getCount" | "hasNext" | "getHasNext" | "isFirst" | "getFirst"
+                | "isLast" | "getLast" | "getParent" | "getTopmost",
+                [],
+            ) => {
+                let prop = match name {
+                    "getIndex" => "index",
+                    "getCount" => "count",
+                    "getHasNext" => "hasNext",
+                    "isFirst" | "getFirst" => "first",
+                    "isLast" | "getLast" => "last",
+                    "getParent" => "parent",
+                    "getTopmost" => "topmost",
+                    other => other,
+                };
+                Call::Done(property(it, value, prop, span)?)
+            }
+            _ => common(value, name, args),
+        },
         Value::Input => crate::apigw::input::call(it.env, name, args, span)?,
         Value::Util => crate::apigw::util::call(name, args, span)?,
         // A `#define` block renders itself as its `toString()` and has no
