@@ -287,24 +287,7 @@ impl Value {
             Value::Decimal(d) => out.push_str(&d.to_java_string()),
             Value::Str(s) => out.push_str(s),
             Value::List(items, ListKind::ArrayList) => {
-                let Some(_depth) = DepthGuard::enter() else {
-                    out.push_str("[...]");
-                    return true;
-                };
-                out.push('[');
-                for (i, v) in items.borrow().iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    match v {
-                        // AbstractCollection.toString's guard for itself.
-                        Value::List(l, _) if Rc::ptr_eq(l, items) => {
-                            out.push_str("(this Collection)")
-                        }
-                        v => write_element(v, out),
-                    }
-                }
-                out.push(']');
+                write_collection(&items.borrow(), Some(items), out)
             }
             Value::List(_, ListKind::JsonArray) => crate::apigw::json::write_json(self, out, true),
             Value::List(items, ListKind::JavaArray(t)) => {
@@ -350,25 +333,34 @@ impl Value {
                 out.push('=');
                 write_element(&e.value(), out);
             }
-            Value::View(v) => {
-                let Some(_depth) = DepthGuard::enter() else {
-                    out.push_str("[...]");
-                    return true;
-                };
-                out.push('[');
-                for (i, x) in v.items().iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    write_element(x, out);
-                }
-                out.push(']');
-            }
+            Value::View(v) => write_collection(&v.items(), None, out),
             // ForeachScope is an AbstractMap with no entries.
             Value::Loop(_) => out.push_str("{}"),
         }
         true
     }
+}
+
+/// `AbstractCollection.toString`: `[a, b]`, with `(this Collection)` for
+/// the list itself.
+fn write_collection(items: &[Value], own: Option<&ListRef>, out: &mut String) {
+    let Some(_depth) = DepthGuard::enter() else {
+        out.push_str("[...]");
+        return;
+    };
+    out.push('[');
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        match (v, own) {
+            (Value::List(l, _), Some(own)) if Rc::ptr_eq(l, own) => {
+                out.push_str("(this Collection)")
+            }
+            (v, _) => write_element(v, out),
+        }
+    }
+    out.push(']');
 }
 
 fn write_element(v: &Value, out: &mut String) {
