@@ -334,6 +334,11 @@ impl<'a> Interp<'a> {
             obj = self.step(obj, part)?;
         }
         match (last, &obj) {
+            (Part::Property(name, _), Value::Loop(l)) => {
+                l.storage
+                    .borrow_mut()
+                    .insert(Key::Str(Rc::from(&**name)), value);
+            }
             // A map entry's `value` property has the setter `setValue`.
             (Part::Property(name, _), Value::Entry(e)) if &**name == "value" => {
                 self.env.touch();
@@ -502,6 +507,7 @@ impl<'a> Interp<'a> {
         let saved_has_next = self.get_var("velocityHasNext")?;
         let parent = self.get_var("foreach")?;
         let mut scope_id = None;
+        let storage = Rc::new(std::cell::RefCell::new(JMap::default()));
         let mut flow = Flow::Normal;
         for i in 0..MAX_FOREACH {
             // Iterate the live collection as Java's iterator does: a loop
@@ -530,6 +536,7 @@ impl<'a> Interp<'a> {
                 index,
                 has_next,
                 parent: parent.clone(),
+                storage: storage.clone(),
             };
             let id = self.enter_loop_scope(state, scope_id);
             scope_id = Some(id);
@@ -561,7 +568,8 @@ impl<'a> Interp<'a> {
         if let (Some(id), Some(Value::Loop(rc))) = (previous, self.vars.get_mut("foreach")) {
             if Rc::as_ptr(rc) as usize == id {
                 if let Some(slot) = Rc::get_mut(rc) {
-                    *slot = state;
+                    slot.index = state.index;
+                    slot.has_next = state.has_next;
                     return id;
                 }
             }

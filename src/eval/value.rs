@@ -136,6 +136,9 @@ pub struct LoopState {
     pub has_next: bool,
     /// The enclosing loop's `$foreach`.
     pub parent: Value,
+    /// Velocity's scope is also a map (`$foreach.put('k', v)`,
+    /// `#set($foreach.k = v)`), one per loop.
+    pub storage: MapRef,
 }
 
 /// A template value.
@@ -334,8 +337,8 @@ impl Value {
                 write_element(&e.value(), out);
             }
             Value::View(v) => write_collection(&v.items(), None, out),
-            // ForeachScope is an AbstractMap with no entries.
-            Value::Loop(_) => out.push_str("{}"),
+            // ForeachScope is an AbstractMap over its storage.
+            Value::Loop(l) => return Value::Map(l.storage.clone()).write_java(out),
         }
         true
     }

@@ -63,7 +63,12 @@ pub(crate) fn property(it: &mut Interp, value: &Value, name: &str, span: Span) -
                 }
                 Value::Loop(cur)
             }
-            _ => Value::Null,
+            other => l
+                .storage
+                .borrow()
+                .get(&super::value::StrKey(other))
+                .cloned()
+                .unwrap_or_default(),
         },
         Value::Str(s) => {
             // Velocity looks for `getName()`, then `isName()`.
@@ -140,7 +145,7 @@ pub(crate) fn call(
         },
         Value::View(v) => collections::view_call(v, value, name, args, span)?,
         // `$foreach`'s getters called as methods.
-        Value::Loop(_) => match (name, args) {
+        Value::Loop(l) => match (name, args) {
             (
                 "getIndex" | "getCount" | "hasNext" | "getHasNext" | "isFirst" | "getFirst"
                 | "isLast" | "getLast" | "getParent" | "getTopmost",
@@ -158,7 +163,8 @@ pub(crate) fn call(
                 };
                 Call::Done(property(it, value, prop, span)?)
             }
-            _ => common(value, name, args),
+            // Any other method is the scope's map's.
+            _ => collections::map_call(&l.storage, name, args, span)?,
         },
         Value::Input => crate::apigw::input::call(it.env, name, args, span)?,
         Value::Util => crate::apigw::util::call(name, args, span)?,
