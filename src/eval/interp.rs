@@ -335,7 +335,7 @@ impl<'a> Interp<'a> {
         }
         match (last, &obj) {
             (Part::Property(name, _), Value::Loop(l)) => {
-                l.storage
+                l.storage()
                     .borrow_mut()
                     .insert(Key::Str(Rc::from(&**name)), value);
             }
@@ -507,7 +507,6 @@ impl<'a> Interp<'a> {
         let saved_has_next = self.get_var("velocityHasNext")?;
         let parent = self.get_var("foreach")?;
         let mut scope_id = None;
-        let storage = Rc::new(std::cell::RefCell::new(JMap::default()));
         let mut flow = Flow::Normal;
         for i in 0..MAX_FOREACH {
             // Iterate the live collection as Java's iterator does: a loop
@@ -536,7 +535,7 @@ impl<'a> Interp<'a> {
                 index,
                 has_next,
                 parent: parent.clone(),
-                storage: storage.clone(),
+                storage: std::cell::RefCell::new(None),
             };
             let id = self.enter_loop_scope(state, scope_id);
             scope_id = Some(id);
@@ -572,6 +571,8 @@ impl<'a> Interp<'a> {
                     slot.has_next = state.has_next;
                     return id;
                 }
+                // Held elsewhere: a new state, with the loop's map.
+                *state.storage.borrow_mut() = rc.storage.borrow().clone();
             }
         }
         let scope = Rc::new(state);

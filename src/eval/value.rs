@@ -137,8 +137,18 @@ pub struct LoopState {
     /// The enclosing loop's `$foreach`.
     pub parent: Value,
     /// Velocity's scope is also a map (`$foreach.put('k', v)`,
-    /// `#set($foreach.k = v)`), one per loop.
-    pub storage: MapRef,
+    /// `#set($foreach.k = v)`), one per loop; made on first use.
+    pub storage: RefCell<Option<MapRef>>,
+}
+
+impl LoopState {
+    /// The scope's map, made on first use.
+    pub fn storage(&self) -> MapRef {
+        self.storage
+            .borrow_mut()
+            .get_or_insert_with(|| Rc::new(RefCell::new(JMap::default())))
+            .clone()
+    }
 }
 
 /// A template value.
@@ -338,7 +348,10 @@ impl Value {
             }
             Value::View(v) => write_collection(&v.items(), None, out),
             // ForeachScope is an AbstractMap over its storage.
-            Value::Loop(l) => return Value::Map(l.storage.clone()).write_java(out),
+            Value::Loop(l) => match &*l.storage.borrow() {
+                Some(m) => return Value::Map(m.clone()).write_java(out),
+                None => out.push_str("{}"),
+            },
         }
         true
     }

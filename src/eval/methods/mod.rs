@@ -63,12 +63,14 @@ pub(crate) fn property(it: &mut Interp, value: &Value, name: &str, span: Span) -
                 }
                 Value::Loop(cur)
             }
-            other => l
-                .storage
-                .borrow()
-                .get(&super::value::StrKey(other))
-                .cloned()
-                .unwrap_or_default(),
+            other => match &*l.storage.borrow() {
+                Some(m) => m
+                    .borrow()
+                    .get(&super::value::StrKey(other))
+                    .cloned()
+                    .unwrap_or_default(),
+                None => Value::Null,
+            },
         },
         Value::Str(s) => {
             // Velocity looks for `getName()`, then `isName()`.
@@ -164,7 +166,7 @@ pub(crate) fn call(
                 Call::Done(property(it, value, prop, span)?)
             }
             // Any other method is the scope's map's.
-            _ => collections::map_call(&l.storage, name, args, span)?,
+            _ => collections::map_call(&l.storage(), name, args, span)?,
         },
         Value::Input => crate::apigw::input::call(it.env, name, args, span)?,
         Value::Util => crate::apigw::util::call(name, args, span)?,
