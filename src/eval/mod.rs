@@ -4,6 +4,7 @@ pub mod arith;
 pub mod decimal;
 pub mod error;
 pub mod interp;
+pub mod java_double;
 pub mod methods;
 mod scope;
 pub(crate) mod utf16;

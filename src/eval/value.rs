@@ -462,36 +462,7 @@ pub fn java_equals(a: &Value, b: &Value) -> bool {
 
 /// Java's `Double.toString`.
 pub fn write_java_double(d: f64, out: &mut String) {
-    if d.is_nan() {
-        out.push_str("NaN");
-        return;
-    }
-    if d.is_infinite() {
-        out.push_str(if d > 0.0 { "Infinity" } else { "-Infinity" });
-        return;
-    }
-    if d == 0.0 {
-        out.push_str(if d.is_sign_negative() { "-0.0" } else { "0.0" });
-        return;
-    }
-    let abs = d.abs();
-    if (1e-3..1e7).contains(&abs) {
-        let s = format!("{d}");
-        out.push_str(&s);
-        if !s.contains('.') {
-            out.push_str(".0");
-        }
-        return;
-    }
-    // Scientific: shortest digits, mantissa with at least one decimal.
-    let s = format!("{d:e}");
-    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
-    out.push_str(mant);
-    if !mant.contains('.') {
-        out.push_str(".0");
-    }
-    out.push('E');
-    out.push_str(exp);
+    super::java_double::write(d, out);
 }
 
 #[cfg(test)]

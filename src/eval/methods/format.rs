@@ -266,19 +266,11 @@ fn group(number: &str, flags: &str) -> String {
     grouped
 }
 
-/// The shortest decimal digits of `d` (> 0) and its decimal exponent: `d`
-/// is `0.DIGITS × 10^exp`. Java's Formatter rounds this form, not the
+/// The decimal digits of `d` (> 0) that Java's Formatter starts from, and
+/// the exponent: `d` is `0.DIGITS × 10^exp`. Java rounds this form, not the
 /// exact binary value.
 fn shortest(d: f64) -> (Vec<u8>, i32) {
-    let s = format!("{d:e}");
-    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: Vec<u8> = mant
-        .bytes()
-        .filter(u8::is_ascii_digit)
-        .map(|b| b - b'0')
-        .collect();
-    (digits, exp + 1)
+    crate::eval::java_double::digits(d, false)
 }
 
 /// Round `digits` (of `0.DIGITS × 10^exp`) half-up to `keep` digits.

