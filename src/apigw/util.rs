@@ -101,6 +101,13 @@ pub(crate) fn call(name: &str, args: &[Value], span: Span) -> Result<Call, Box<E
         }
         _ => return Ok(Call::Unresolved),
     };
+    // Most values need no escaping: hand the same string back.
+    if name == "escapeJavaScript"
+        && s.bytes()
+            .all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'\'' | b'"' | b'\\' | b'/'))
+    {
+        return Ok(Call::Done(Value::Str(s.clone())));
+    }
     let text = match name {
         "escapeJavaScript" => escape_javascript(s),
         "urlEncode" => url_encode(s),
