@@ -107,15 +107,16 @@ pub enum Kind {
 
 /// One token: its kind, the span of its image (MORE prefixes included) and
 /// the text its special tokens contribute when it is printed as text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Small and `Copy`: the parser moves tokens around a lot, and special text
+/// is rare, so it lives in the lexer (`Lexer::special`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
     /// What the token is.
     pub kind: Kind,
     /// The token's image in the source, including any glued-on prefix.
     pub span: Span,
-    /// `$`, `#` and `\…$` characters of skipped lookalikes before this token
-    /// (Velocity's `NodeUtils.getSpecialText`).
-    pub special: String,
+    /// Which special text comes with the token: 0 for none.
+    special: u32,
 }
 
 /// A lexical error: no token rule matches at `at`.
@@ -178,6 +179,8 @@ pub struct Lexer<'a> {
     in_comment: bool,
     /// Set while lexing `#set( … )`.
     pub in_set: bool,
+    /// Special texts of the tokens made so far (`Token::special` - 1).
+    specials: Vec<String>,
 }
 
 fn is_alpha(c: u8) -> bool {
@@ -196,7 +199,25 @@ impl<'a> Lexer<'a> {
             rparen: 0,
             in_comment: false,
             in_set: false,
+            specials: Vec::new(),
         }
+    }
+
+    /// `$`, `#` and `\…$` characters of skipped lookalikes before `t`
+    /// (Velocity's `NodeUtils.getSpecialText`).
+    pub fn special(&self, t: &Token) -> &str {
+        match t.special.checked_sub(1) {
+            Some(i) => self.specials.get(i as usize).map_or("", |s| s.as_str()),
+            None => "",
+        }
+    }
+
+    fn special_id(&mut self, special: String) -> u32 {
+        if special.is_empty() {
+            return 0;
+        }
+        self.specials.push(special);
+        u32::try_from(self.specials.len()).unwrap_or(0)
     }
 
     /// The byte offset the scanner has reached.
@@ -288,7 +309,7 @@ impl<'a> Lexer<'a> {
                     return Ok(Token {
                         kind: Kind::Eof,
                         span: Span::new(self.pos, self.pos),
-                        special,
+                        special: self.special_id(special),
                     });
                 }
                 let seen = String::from_utf8_lossy(self.src.get(image_start..).unwrap_or_default())
@@ -317,7 +338,7 @@ impl<'a> Lexer<'a> {
                     return Ok(Token {
                         kind,
                         span: Span::new(image_start, self.pos),
-                        special,
+                        special: self.special_id(special),
                     });
                 }
                 Rule::Skip => image_start = self.pos,
@@ -1012,6 +1033,6 @@ mod tests {
         let mut lx = Lexer::new("$ x");
         let t = lx.next_token().unwrap();
         assert_eq!(t.kind, Kind::Text);
-        assert_eq!(t.special, "$");
+        assert_eq!(lx.special(&t), "$");
     }
 }

@@ -195,7 +195,7 @@ impl<'a> Parser<'a> {
         if let Some(lit) = &mut self.literal {
             // Velocity's `NodeUtils.tokenLiteral`: `#* *#` comments vanish.
             if t.kind != Kind::MultiLineComment {
-                lit.push_str(&t.special);
+                lit.push_str(self.lexer.special(&t));
                 lit.push_str(self.src.get(t.span.range()).unwrap_or(""));
             }
         }
@@ -209,7 +209,7 @@ impl<'a> Parser<'a> {
     fn unexpected(&mut self, n: usize, expected: &str) -> Box<ParseError> {
         match self.peek(n) {
             Ok(t) => {
-                let t = t.clone();
+                let t = *t;
                 Box::new(ParseError {
                     span: t.span,
                     message: format!(
@@ -304,10 +304,11 @@ impl<'a> Parser<'a> {
                 } else {
                     self.image(&t)
                 };
-                if t.special.is_empty() {
+                let special = self.lexer.special(&t);
+                if special.is_empty() {
                     push_text(out, image);
                 } else {
-                    let mut s = t.special.clone();
+                    let mut s = special.to_string();
                     s.push_str(image);
                     push_text(out, &s);
                 }
@@ -345,7 +346,7 @@ impl<'a> Parser<'a> {
             self.bump()?;
             count += 1;
         }
-        let next = self.peek(0)?.clone();
+        let next = *self.peek(0)?;
         let tag = self.image(&next).get(1..).unwrap_or("");
         let control = matches!(
             next.kind,
@@ -363,9 +364,9 @@ impl<'a> Parser<'a> {
         let formal = first.kind == Kind::LCurly;
         let (ident, start_tok) = if formal {
             let id = self.expect(Kind::Identifier, "an identifier after `${`")?;
-            (id, first.clone())
+            (id, first)
         } else {
-            (first.clone(), first.clone())
+            (first, first)
         };
         let mut parts = Vec::new();
         self.indexes(&mut parts)?;
