@@ -119,6 +119,17 @@ pub struct Token {
     special: u32,
 }
 
+impl Token {
+    /// The end of the template at `at`.
+    pub fn eof(at: usize) -> Token {
+        Token {
+            kind: Kind::Eof,
+            span: Span::new(at, at),
+            special: 0,
+        }
+    }
+}
+
 /// A lexical error: no token rule matches at `at`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LexError {

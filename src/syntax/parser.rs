@@ -1,8 +1,6 @@
 //! Tokens to syntax tree, production by production as Velocity 1.7's
 //! `Parser.jjt` (each function names the production it mirrors).
 
-use std::collections::VecDeque;
-
 use super::ast::*;
 use super::lexer::{Kind, LexError, Lexer, State, Token};
 use super::span::Span;
@@ -52,12 +50,16 @@ const MAX_DEPTH: usize = 150;
 pub struct Parser<'a> {
     src: &'a str,
     lexer: Lexer<'a>,
-    buf: VecDeque<Token>,
+    /// Tokens read ahead, from `head` on.
+    buf: Vec<Token>,
+    head: usize,
     macros: Vec<MacroDef>,
     depth: usize,
     /// While parsing a `#literal` body: the source text Velocity prints for
     /// it (the images of its tokens).
     literal: Option<String>,
+    /// The first lexical error: it ends the parse.
+    lex_error: Option<LexError>,
 }
 
 /// Parse a whole template.
@@ -75,15 +77,24 @@ fn template(src: &str) -> PResult<Template> {
     let mut p = Parser {
         src,
         lexer: Lexer::new(src),
-        buf: VecDeque::new(),
+        buf: Vec::with_capacity(8),
+        head: 0,
         macros: Vec::new(),
         depth: 0,
         literal: None,
+        lex_error: None,
     };
-    let nodes = p.block()?;
-    let t = p.peek(0)?;
-    if t.kind != Kind::Eof {
+    let nodes = p.block();
+    // A lexical error stopped the token stream: it is the error to report.
+    if let Some(e) = p.lex_error.take() {
+        return Err(e.into());
+    }
+    let nodes = nodes?;
+    if p.peek(0).kind != Kind::Eof {
         return Err(p.unexpected(0, "text, a reference or a directive"));
+    }
+    if let Some(e) = p.lex_error.take() {
+        return Err(e.into());
     }
     Ok(Template {
         nodes,
@@ -167,31 +178,41 @@ fn describe(kind: Kind, image: &str) -> String {
 }
 
 impl<'a> Parser<'a> {
-    fn peek(&mut self, n: usize) -> PResult<&Token> {
-        while self.buf.len() <= n {
-            let t = self.lexer.next_token()?;
-            self.buf.push_back(t);
+    /// Token `n` ahead. A lexical error is kept (see `template`) and reads
+    /// as the end of the template, which ends any production.
+    fn peek(&mut self, n: usize) -> Token {
+        let i = self.head + n;
+        if let Some(t) = self.buf.get(i) {
+            return *t;
         }
-        self.buf.get(n).ok_or_else(|| {
-            Box::new(ParseError {
-                span: Span::new(self.src.len(), self.src.len()),
-                message: "internal: token buffer".into(),
-            })
-        })
+        while self.buf.len() <= i {
+            let t = match self.lexer.next_token() {
+                Ok(t) => t,
+                Err(e) => {
+                    self.lex_error.get_or_insert(e);
+                    Token::eof(self.src.len())
+                }
+            };
+            self.buf.push(t);
+        }
+        self.buf
+            .get(i)
+            .copied()
+            .unwrap_or_else(|| Token::eof(self.src.len()))
     }
 
-    fn kind(&mut self, n: usize) -> PResult<Kind> {
-        Ok(self.peek(n)?.kind)
+    fn kind(&mut self, n: usize) -> Kind {
+        self.peek(n).kind
     }
 
-    fn bump(&mut self) -> PResult<Token> {
-        self.peek(0)?;
-        let t = self.buf.pop_front().ok_or_else(|| {
-            Box::new(ParseError {
-                span: Span::new(self.src.len(), self.src.len()),
-                message: "internal: token buffer".into(),
-            })
-        })?;
+    fn bump(&mut self) -> Token {
+        let t = self.peek(0);
+        self.head += 1;
+        if self.head == self.buf.len() {
+            // Lookahead is at most a few tokens: reuse the buffer.
+            self.buf.clear();
+            self.head = 0;
+        }
         if let Some(lit) = &mut self.literal {
             // Velocity's `NodeUtils.tokenLiteral`: `#* *#` comments vanish.
             if t.kind != Kind::MultiLineComment {
@@ -199,7 +220,7 @@ impl<'a> Parser<'a> {
                 lit.push_str(self.src.get(t.span.range()).unwrap_or(""));
             }
         }
-        Ok(t)
+        t
     }
 
     fn image(&self, t: &Token) -> &'a str {
@@ -207,32 +228,27 @@ impl<'a> Parser<'a> {
     }
 
     fn unexpected(&mut self, n: usize, expected: &str) -> Box<ParseError> {
-        match self.peek(n) {
-            Ok(t) => {
-                let t = *t;
-                Box::new(ParseError {
-                    span: t.span,
-                    message: format!(
-                        "unexpected {}; expected {expected}",
-                        describe(t.kind, self.image(&t))
-                    ),
-                })
-            }
-            Err(e) => e,
-        }
+        let t = self.peek(n);
+        Box::new(ParseError {
+            span: t.span,
+            message: format!(
+                "unexpected {}; expected {expected}",
+                describe(t.kind, self.image(&t))
+            ),
+        })
     }
 
     fn expect(&mut self, kind: Kind, what: &str) -> PResult<Token> {
-        if self.kind(0)? == kind {
-            self.bump()
+        if self.kind(0) == kind {
+            Ok(self.bump())
         } else {
             Err(self.unexpected(0, what))
         }
     }
 
     fn skip_ws(&mut self) -> PResult<()> {
-        if self.kind(0)? == Kind::Whitespace {
-            self.bump()?;
+        if self.kind(0) == Kind::Whitespace {
+            self.bump();
         }
         Ok(())
     }
@@ -251,7 +267,7 @@ impl<'a> Parser<'a> {
     /// `( Statement() )*`
     fn block(&mut self) -> PResult<Block> {
         let mut nodes = Vec::new();
-        while starts_statement(self.kind(0)?) {
+        while starts_statement(self.kind(0)) {
             self.statement(&mut nodes)?;
         }
         Ok(nodes)
@@ -259,21 +275,20 @@ impl<'a> Parser<'a> {
 
     /// `Statement()`
     fn statement(&mut self, out: &mut Block) -> PResult<()> {
-        let kind = self.kind(0)?;
+        let kind = self.kind(0);
         match kind {
             Kind::IfDirective => {
                 let node = self.if_statement()?;
                 out.push(node);
             }
             Kind::Identifier => out.push(Node::Reference(Box::new(self.reference()?))),
-            Kind::LCurly if self.kind(1)? == Kind::Identifier => {
+            Kind::LCurly if self.kind(1) == Kind::Identifier => {
                 out.push(Node::Reference(Box::new(self.reference()?)))
             }
             Kind::SingleLineCommentStart | Kind::MultiLineComment | Kind::FormalComment => {
-                let t = self.bump()?;
-                if kind == Kind::SingleLineCommentStart && self.kind(0)? == Kind::SingleLineComment
-                {
-                    self.bump()?;
+                let t = self.bump();
+                if kind == Kind::SingleLineCommentStart && self.kind(0) == Kind::SingleLineComment {
+                    self.bump();
                 }
                 let image = self.image(&t);
                 let cut = image.find("##").or_else(|| image.find("#*")).unwrap_or(0);
@@ -282,21 +297,21 @@ impl<'a> Parser<'a> {
                 }
             }
             Kind::Textblock => {
-                let t = self.bump()?;
+                let t = self.bump();
                 let image = self.image(&t);
                 let inner = image.get(3..image.len().saturating_sub(3)).unwrap_or("");
                 push_text(out, inner);
             }
             Kind::SetDirective => out.push(self.set_directive()?),
             Kind::EscapeDirective => {
-                let t = self.bump()?;
+                let t = self.bump();
                 let text = self.escaped_directive(self.image(&t));
                 push_text(out, &text);
             }
             Kind::DoubleEscape => self.escape(out)?,
             Kind::Word | Kind::BracketedWord => self.directive(out)?,
             _ => {
-                let t = self.bump()?;
+                let t = self.bump();
                 // Velocity resets a `.` token's image, dropping a glued
                 // `$!` or `\$` prefix.
                 let image = if t.kind == Kind::Dot {
@@ -342,11 +357,11 @@ impl<'a> Parser<'a> {
     /// `Escape()`: a run of `\\` pairs.
     fn escape(&mut self, out: &mut Block) -> PResult<()> {
         let mut count = 0;
-        while self.kind(0)? == Kind::DoubleEscape {
-            self.bump()?;
+        while self.kind(0) == Kind::DoubleEscape {
+            self.bump();
             count += 1;
         }
-        let next = *self.peek(0)?;
+        let next = self.peek(0);
         let tag = self.image(&next).get(1..).unwrap_or("");
         let control = matches!(
             next.kind,
@@ -360,7 +375,7 @@ impl<'a> Parser<'a> {
 
     /// `Reference()`
     fn reference(&mut self) -> PResult<Reference> {
-        let first = self.bump()?;
+        let first = self.bump();
         let formal = first.kind == Kind::LCurly;
         let (ident, start_tok) = if formal {
             let id = self.expect(Kind::Identifier, "an identifier after `${`")?;
@@ -371,18 +386,18 @@ impl<'a> Parser<'a> {
         let mut parts = Vec::new();
         self.indexes(&mut parts)?;
         loop {
-            if self.kind(0)? == Kind::Dot && self.kind(1)? == Kind::Identifier {
-                self.bump()?;
-                let name_tok = self.bump()?;
+            if self.kind(0) == Kind::Dot && self.kind(1) == Kind::Identifier {
+                self.bump();
+                let name_tok = self.bump();
                 let name = self.image(&name_tok);
                 // Parser.jjt looks three tokens ahead: `name(` is a call only
                 // when an argument or `)` follows; otherwise `(` is text.
-                let call = self.kind(0)? == Kind::LParen && {
-                    let k = self.kind(1)?;
+                let call = self.kind(0) == Kind::LParen && {
+                    let k = self.kind(1);
                     k == Kind::Whitespace || k == Kind::RefMod2RParen || starts_parameter(k)
                 };
                 if call {
-                    self.bump()?;
+                    self.bump();
                     let args = self.method_args()?;
                     let close = self.expect(Kind::RefMod2RParen, "`)` closing the method call")?;
                     parts.push(Part::Method(
@@ -507,10 +522,10 @@ impl<'a> Parser<'a> {
 
     /// `(Index())*`
     fn indexes(&mut self, parts: &mut Vec<Part>) -> PResult<()> {
-        while self.kind(0)? == Kind::IndexLBracket {
-            let open = self.bump()?;
+        while self.kind(0) == Kind::IndexLBracket {
+            let open = self.bump();
             self.skip_ws()?;
-            let arg = match self.kind(0)? {
+            let arg = match self.kind(0) {
                 Kind::StringLiteral => self.string_literal()?,
                 Kind::IntegerLiteral => self.integer_literal()?,
                 Kind::True | Kind::False => self.boolean()?,
@@ -528,10 +543,10 @@ impl<'a> Parser<'a> {
 
     fn method_args(&mut self) -> PResult<Vec<Expr>> {
         let mut args = Vec::new();
-        if self.kind(0)? == Kind::Whitespace || starts_parameter(self.kind(0)?) {
+        if self.kind(0) == Kind::Whitespace || starts_parameter(self.kind(0)) {
             args.push(self.parameter()?);
-            while self.kind(0)? == Kind::Comma {
-                self.bump()?;
+            while self.kind(0) == Kind::Comma {
+                self.bump();
                 args.push(self.parameter()?);
             }
         }
@@ -541,7 +556,7 @@ impl<'a> Parser<'a> {
     /// `Parameter()`
     fn parameter(&mut self) -> PResult<Expr> {
         self.skip_ws()?;
-        let e = match self.kind(0)? {
+        let e = match self.kind(0) {
             Kind::StringLiteral => self.string_literal()?,
             Kind::IntegerLiteral => self.integer_literal()?,
             Kind::LBracket if self.range_follows()? => self.integer_range()?,
@@ -557,7 +572,7 @@ impl<'a> Parser<'a> {
     }
 
     fn string_literal(&mut self) -> PResult<Expr> {
-        let t = self.bump()?;
+        let t = self.bump();
         let img = self.image(&t);
         let quote = img.chars().next().unwrap_or('"');
         let mut inner = img
@@ -600,7 +615,7 @@ impl<'a> Parser<'a> {
     }
 
     fn integer_literal(&mut self) -> PResult<Expr> {
-        let t = self.bump()?;
+        let t = self.bump();
         let img = self.image(&t);
         let img = img.trim_start_matches('#');
         match img.parse::<i128>() {
@@ -613,7 +628,7 @@ impl<'a> Parser<'a> {
     }
 
     fn float_literal(&mut self) -> PResult<Expr> {
-        let t = self.bump()?;
+        let t = self.bump();
         let img = self.image(&t).trim_start_matches('#');
         match img.parse::<f64>() {
             Ok(v) => Ok(Expr::Float(v, t.span)),
@@ -625,17 +640,17 @@ impl<'a> Parser<'a> {
     }
 
     fn boolean(&mut self) -> PResult<Expr> {
-        let t = self.bump()?;
+        let t = self.bump();
         Ok(Expr::Bool(t.kind == Kind::True, t.span))
     }
 
     /// The lookahead before `IntegerRange()`: `[ ws? (ref|int) ws? ..`.
     fn range_follows(&mut self) -> PResult<bool> {
         let mut i = 1;
-        if self.kind(i)? == Kind::Whitespace {
+        if self.kind(i) == Kind::Whitespace {
             i += 1;
         }
-        match self.kind(i)? {
+        match self.kind(i) {
             Kind::IntegerLiteral => i += 1,
             Kind::Identifier | Kind::LCurly => match self.skip_reference_tokens(i)? {
                 Some(j) => i = j,
@@ -643,25 +658,25 @@ impl<'a> Parser<'a> {
             },
             _ => return Ok(false),
         }
-        if self.kind(i)? == Kind::Whitespace {
+        if self.kind(i) == Kind::Whitespace {
             i += 1;
         }
-        Ok(self.kind(i)? == Kind::DoubleDot)
+        Ok(self.kind(i) == Kind::DoubleDot)
     }
 
     /// Index just past the reference starting at token `i`, for lookahead.
     fn skip_reference_tokens(&mut self, mut i: usize) -> PResult<Option<usize>> {
-        let formal = self.kind(i)? == Kind::LCurly;
+        let formal = self.kind(i) == Kind::LCurly;
         if formal {
             i += 1;
-            if self.kind(i)? != Kind::Identifier {
+            if self.kind(i) != Kind::Identifier {
                 return Ok(None);
             }
         }
         i += 1;
         let mut depth = 0usize;
         loop {
-            let k = self.kind(i)?;
+            let k = self.kind(i);
             match k {
                 Kind::Eof => return Ok(None),
                 Kind::IndexLBracket | Kind::LParen => depth += 1,
@@ -677,7 +692,7 @@ impl<'a> Parser<'a> {
 
     /// `IntegerRange()`
     fn integer_range(&mut self) -> PResult<Expr> {
-        let open = self.bump()?;
+        let open = self.bump();
         self.skip_ws()?;
         let from = self.range_end()?;
         self.skip_ws()?;
@@ -694,7 +709,7 @@ impl<'a> Parser<'a> {
     }
 
     fn range_end(&mut self) -> PResult<Expr> {
-        match self.kind(0)? {
+        match self.kind(0) {
             Kind::IntegerLiteral => self.integer_literal(),
             Kind::Identifier | Kind::LCurly => Ok(Expr::Ref(Box::new(self.reference()?))),
             _ => Err(self.unexpected(0, "an integer or a reference in the range")),
@@ -703,20 +718,20 @@ impl<'a> Parser<'a> {
 
     /// `Map()`
     fn map(&mut self) -> PResult<Expr> {
-        let open = self.bump()?;
+        let open = self.bump();
         self.enter(open.span)?;
         let mut entries = Vec::new();
-        let k0 = self.kind(0)?;
+        let k0 = self.kind(0);
         let is_params =
-            starts_parameter(k0) || (k0 == Kind::Whitespace && starts_parameter(self.kind(1)?));
+            starts_parameter(k0) || (k0 == Kind::Whitespace && starts_parameter(self.kind(1)));
         if is_params {
             loop {
                 let k = self.parameter()?;
                 self.expect(Kind::Colon, "`:` between key and value")?;
                 let v = self.parameter()?;
                 entries.push((k, v));
-                if self.kind(0)? == Kind::Comma {
-                    self.bump()?;
+                if self.kind(0) == Kind::Comma {
+                    self.bump();
                 } else {
                     break;
                 }
@@ -724,8 +739,8 @@ impl<'a> Parser<'a> {
         } else {
             self.skip_ws()?;
         }
-        let close = match self.kind(0)? {
-            Kind::RightCurley | Kind::RCurly => self.bump()?,
+        let close = match self.kind(0) {
+            Kind::RightCurley | Kind::RCurly => self.bump(),
             _ => return Err(self.unexpected(0, "`}` closing the map")),
         };
         self.depth -= 1;
@@ -734,13 +749,13 @@ impl<'a> Parser<'a> {
 
     /// `ObjectArray()`
     fn object_array(&mut self) -> PResult<Expr> {
-        let open = self.bump()?;
+        let open = self.bump();
         self.enter(open.span)?;
         let mut items = Vec::new();
-        if self.kind(0)? == Kind::Whitespace || starts_parameter(self.kind(0)?) {
+        if self.kind(0) == Kind::Whitespace || starts_parameter(self.kind(0)) {
             items.push(self.parameter()?);
-            while self.kind(0)? == Kind::Comma {
-                self.bump()?;
+            while self.kind(0) == Kind::Comma {
+                self.bump();
                 items.push(self.parameter()?);
             }
         }
@@ -751,32 +766,32 @@ impl<'a> Parser<'a> {
 
     /// `IfStatement()`
     fn if_statement(&mut self) -> PResult<Node> {
-        let t = self.bump()?;
+        let t = self.bump();
         self.enter(t.span)?;
         let mut branches = Vec::new();
         let cond = self.condition()?;
         let body = self.block()?;
         branches.push((cond, body));
-        while self.kind(0)? == Kind::ElseIfDirective {
-            self.bump()?;
+        while self.kind(0) == Kind::ElseIfDirective {
+            self.bump();
             let cond = self.condition()?;
             let body = self.block()?;
             branches.push((cond, body));
         }
         let mut otherwise = None;
-        if self.kind(0)? == Kind::ElseDirective {
-            self.bump()?;
+        if self.kind(0) == Kind::ElseDirective {
+            self.bump();
             otherwise = Some(self.block()?);
         }
-        if self.kind(0)? != Kind::End {
+        if self.kind(0) != Kind::End {
             let mut e = self.unexpected(0, "`#end` closing `#if`");
-            if self.kind(0)? == Kind::Eof {
+            if self.kind(0) == Kind::Eof {
                 e.span = t.span;
                 e.message = "`#if` is never closed with `#end`".into();
             }
             return Err(e);
         }
-        self.bump()?;
+        self.bump();
         self.depth -= 1;
         Ok(Node::If(Box::new(IfNode {
             branches,
@@ -794,9 +809,9 @@ impl<'a> Parser<'a> {
 
     /// `SetDirective()`
     fn set_directive(&mut self) -> PResult<Node> {
-        let start = self.bump()?;
+        let start = self.bump();
         self.skip_ws()?;
-        let target = match self.kind(0)? {
+        let target = match self.kind(0) {
             Kind::Identifier | Kind::LCurly => self.reference()?,
             _ => return Err(self.unexpected(0, "a reference to assign to")),
         };
@@ -805,8 +820,8 @@ impl<'a> Parser<'a> {
         let value = self.expression()?;
         let close = self.expect(Kind::RParen, "`)` closing `#set`")?;
         self.lexer.in_set = false;
-        if self.kind(0)? == Kind::Newline {
-            self.bump()?;
+        if self.kind(0) == Kind::Newline {
+            self.bump();
         }
         Ok(Node::Set(Box::new(SetNode {
             span: start.span.to(close.span),
@@ -817,7 +832,7 @@ impl<'a> Parser<'a> {
 
     /// `Expression()`: `||` binds loosest.
     fn expression(&mut self) -> PResult<Expr> {
-        let at = self.peek(0)?.span;
+        let at = self.peek(0).span;
         self.enter(at)?;
         let e = self.binary_level(0);
         self.depth -= 1;
@@ -831,8 +846,8 @@ impl<'a> Parser<'a> {
             return self.unary();
         }
         let mut left = self.binary_level(level + 1)?;
-        while let Some(op) = binary_operator(self.kind(0)?, level) {
-            self.bump()?;
+        while let Some(op) = binary_operator(self.kind(0), level) {
+            self.bump();
             let right = self.binary_level(level + 1)?;
             left = binary(op, left, right);
         }
@@ -840,10 +855,10 @@ impl<'a> Parser<'a> {
     }
 
     fn unary(&mut self) -> PResult<Expr> {
-        let k0 = self.kind(0)?;
-        if k0 == Kind::Not || (k0 == Kind::Whitespace && self.kind(1)? == Kind::Not) {
+        let k0 = self.kind(0);
+        if k0 == Kind::Not || (k0 == Kind::Whitespace && self.kind(1) == Kind::Not) {
             self.skip_ws()?;
-            let t = self.bump()?;
+            let t = self.bump();
             self.enter(t.span)?;
             let inner = self.unary()?;
             self.depth -= 1;
@@ -856,7 +871,7 @@ impl<'a> Parser<'a> {
     /// `PrimaryExpression()`
     fn primary(&mut self) -> PResult<Expr> {
         self.skip_ws()?;
-        let e = match self.kind(0)? {
+        let e = match self.kind(0) {
             Kind::StringLiteral => self.string_literal()?,
             Kind::Identifier | Kind::LCurly => Expr::Ref(Box::new(self.reference()?)),
             Kind::IntegerLiteral => self.integer_literal()?,
@@ -866,7 +881,7 @@ impl<'a> Parser<'a> {
             Kind::LBracket => self.object_array()?,
             Kind::True | Kind::False => self.boolean()?,
             Kind::LParen => {
-                self.bump()?;
+                self.bump();
                 let e = self.expression()?;
                 self.expect(Kind::RParen, "`)`")?;
                 e
@@ -879,7 +894,7 @@ impl<'a> Parser<'a> {
 
     /// `Directive()`: every `#word`, known or not.
     fn directive(&mut self, out: &mut Block) -> PResult<()> {
-        let t = self.bump()?;
+        let t = self.bump();
         let image = self.image(&t);
         let name = if t.kind == Kind::BracketedWord {
             image
@@ -901,8 +916,8 @@ impl<'a> Parser<'a> {
             self.expect(Kind::LParen, "`(`")?;
             let mut pos = 0;
             loop {
-                let k0 = self.kind(0)?;
-                let k1 = self.kind(1)?;
+                let k0 = self.kind(0);
+                let k1 = self.kind(1);
                 let more = match k0 {
                     Kind::Whitespace => k1 == Kind::Comma || starts_arg(k1),
                     Kind::Comma => true,
@@ -912,8 +927,8 @@ impl<'a> Parser<'a> {
                     break;
                 }
                 self.skip_ws()?;
-                if self.kind(0)? == Kind::Comma {
-                    self.bump()?;
+                if self.kind(0) == Kind::Comma {
+                    self.bump();
                     self.skip_ws()?;
                 }
                 let arg = self.directive_arg()?;
@@ -974,15 +989,15 @@ impl<'a> Parser<'a> {
             None
         };
         let body = body?;
-        if self.kind(0)? != Kind::End {
+        if self.kind(0) != Kind::End {
             let mut e = self.unexpected(0, &format!("`#end` closing `#{name}`"));
-            if self.kind(0)? == Kind::Eof {
+            if self.kind(0) == Kind::Eof {
                 e.span = t.span;
                 e.message = format!("`#{name}` is never closed with `#end`");
             }
             return Err(e);
         }
-        let end = self.bump()?;
+        let end = self.bump();
         self.depth -= 1;
         let span = t.span.to(end.span);
         let body = match recorded {
@@ -1105,10 +1120,10 @@ impl<'a> Parser<'a> {
 
     /// `DirectiveArg()`
     fn directive_arg(&mut self) -> PResult<Expr> {
-        match self.kind(0)? {
+        match self.kind(0) {
             Kind::Identifier | Kind::LCurly => Ok(Expr::Ref(Box::new(self.reference()?))),
             Kind::Word => {
-                let t = self.bump()?;
+                let t = self.bump();
                 Ok(Expr::Word(self.image(&t).into(), t.span))
             }
             Kind::StringLiteral => self.string_literal(),
