@@ -103,7 +103,7 @@ fn render(
         },
         None => (DEFAULT_EVENT.to_string(), "built-in event".to_string()),
     };
-    let event_json: serde_json::Value = match serde_json::from_str(&event_text) {
+    let event_json: serde_json::Value = match crate::apigw::event::parse_event(&event_text) {
         Ok(j) => j,
         Err(e) => {
             // serde_json's message ends with its own " at line L column C".

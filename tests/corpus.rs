@@ -25,7 +25,7 @@ fn cases(dir: &Path, out: &mut Vec<PathBuf>) {
 fn run_case(dir: &Path) -> Result<String, String> {
     let source = fs::read_to_string(dir.join("template.vm")).map_err(|e| e.to_string())?;
     let event: serde_json::Value = match fs::read_to_string(dir.join("event.json")) {
-        Ok(t) => serde_json::from_str(&t).map_err(|e| format!("event: {e}"))?,
+        Ok(t) => apigw_vtl::apigw::event::parse_event(&t).map_err(|e| format!("event: {e}"))?,
         Err(_) => serde_json::json!({}),
     };
     // Bodies are bytes: invalid UTF-8 reads as U+FFFD, as in the CLI.

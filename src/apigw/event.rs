@@ -202,6 +202,71 @@ fn ensure_map(m: &mut JMap, name: &str) -> Value {
     }
 }
 
+/// Parse an event file. JSON allows a `\uD83D` escape that is half of a
+/// surrogate pair (a truncated emoji), which serde_json refuses; such a half
+/// is kept, as Java keeps it, by rewriting the escape to the character that
+/// stands for a lone surrogate inside apigw-vtl's strings.
+pub fn parse_event(text: &str) -> Result<Json, serde_json::Error> {
+    match serde_json::from_str(text) {
+        Err(e) if text.contains("\\u") => {
+            let fixed = keep_lone_surrogate_escapes(text);
+            if fixed == text {
+                Err(e)
+            } else {
+                serde_json::from_str(&fixed)
+            }
+        }
+        other => other,
+    }
+}
+
+fn keep_lone_surrogate_escapes(text: &str) -> String {
+    let hex4 = |s: &str| -> Option<u16> {
+        let h = s.get(..4)?;
+        u16::from_str_radix(h, 16).ok()
+    };
+    let is_high = |u: u16| (0xD800..0xDC00).contains(&u);
+    let is_low = |u: u16| (0xDC00..0xE000).contains(&u);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(k) = rest.find('\\') {
+        out.push_str(&rest[..k]);
+        let esc = &rest[k..];
+        let unit = esc.strip_prefix("\\u").and_then(hex4);
+        match unit {
+            Some(u) if is_high(u) || is_low(u) => {
+                let next = esc
+                    .get(6..)
+                    .and_then(|n| n.strip_prefix("\\u"))
+                    .and_then(hex4);
+                if is_high(u) && next.is_some_and(is_low) {
+                    // A proper pair: keep both escapes.
+                    out.push_str(&esc[..12]);
+                    rest = &esc[12..];
+                    continue;
+                }
+                let stand_in = crate::eval::utf16::from_units(&[u]);
+                let mut buf = [0u16; 2];
+                for unit in stand_in
+                    .chars()
+                    .flat_map(|c| c.encode_utf16(&mut buf).to_vec())
+                {
+                    out.push_str(&format!("\\u{unit:04X}"));
+                }
+                rest = &esc[6..];
+            }
+            _ => {
+                // Any other escape: copy it whole (`\\` must not start one).
+                let len = esc.chars().nth(1).map_or(1, |c| 1 + c.len_utf8());
+                out.push_str(&esc[..len.min(esc.len())]);
+                rest = &esc[len.min(esc.len())..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 impl Env {
     /// Build from a proxy event; `integration_body` replaces the request body
     /// for response templates.
