@@ -42,3 +42,18 @@ fn render_into_reuses_the_buffer_and_clears_it() {
     apigw_vtl::render_into(&t, &env, &mut out).expect("renders");
     assert_eq!(out, "123");
 }
+
+#[test]
+fn event_files_keep_a_lone_surrogate_escape() {
+    let text = r#"{"headers": {"a": "x\\uD83D", "b": "\uD83D\uDE00", "c": "z\uD83D"}}"#;
+    let event = apigw_vtl::apigw::event::parse_event(text).expect("parses");
+    let env = Env::from_event(&event, None).expect("env");
+    let t = apigw_vtl::parse(
+        "$input.params('a')|$input.params('b')|$input.params('c')|$util.escapeJavaScript($input.params('c'))",
+    )
+    .expect("parses");
+    assert_eq!(
+        apigw_vtl::render(&t, &env).expect("renders"),
+        "x\\uD83D|\u{1F600}|z?|z\\uD83D"
+    );
+}
