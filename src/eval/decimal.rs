@@ -182,6 +182,139 @@ impl Decimal {
         }
     }
 
+    /// `scale()`.
+    pub fn scale(&self) -> i32 {
+        self.scale
+    }
+
+    /// `precision()`: digits in the unscaled value.
+    pub fn precision(&self) -> i32 {
+        if self.unscaled.is_zero() {
+            1
+        } else {
+            self.unscaled.abs().to_string().len() as i32
+        }
+    }
+
+    /// `unscaledValue()`, when it fits 128 bits.
+    pub fn unscaled_i128(&self) -> Option<i128> {
+        self.unscaled.to_i128()
+    }
+
+    /// `signum()`.
+    pub fn signum(&self) -> i32 {
+        if self.unscaled.is_zero() {
+            0
+        } else if self.unscaled.is_negative() {
+            -1
+        } else {
+            1
+        }
+    }
+
+    /// `negate()`.
+    pub fn negate(&self) -> Decimal {
+        Decimal {
+            unscaled: -&self.unscaled,
+            scale: self.scale,
+        }
+    }
+
+    /// `abs()`.
+    pub fn abs(&self) -> Decimal {
+        Decimal {
+            unscaled: self.unscaled.abs(),
+            scale: self.scale,
+        }
+    }
+
+    /// `stripTrailingZeros()`; zero becomes `0`.
+    pub fn strip_trailing_zeros(&self) -> Decimal {
+        if self.unscaled.is_zero() {
+            return Decimal::from_integer(0);
+        }
+        let ten = BigInt::from(10u8);
+        let mut d = self.clone();
+        loop {
+            let (q, r) = d.unscaled.div_rem(&ten);
+            if !r.is_zero() {
+                return d;
+            }
+            d.unscaled = q;
+            d.scale -= 1;
+        }
+    }
+
+    /// `setScale(scale, roundingMode)` with the `BigDecimal.ROUND_*`
+    /// constants; `Err` when mode 7 (UNNECESSARY) would have to round or
+    /// the mode is unknown.
+    pub fn set_scale(&self, scale: i32, mode: i32) -> Result<Decimal, String> {
+        if scale >= self.scale {
+            return Ok(Decimal {
+                unscaled: self.rescaled(scale),
+                scale,
+            });
+        }
+        let divisor = pow10((self.scale - scale) as u32);
+        let (q, r) = self.unscaled.div_rem(&divisor);
+        if r.is_zero() {
+            return Ok(Decimal { unscaled: q, scale });
+        }
+        let negative = self.unscaled.is_negative();
+        let twice = r.abs() * 2u8;
+        let half = twice.cmp(&divisor);
+        let odd = q.is_odd();
+        let away = match mode {
+            0 => true,
+            1 => false,
+            2 => !negative,
+            3 => negative,
+            4 => half != Ordering::Less,
+            5 => half == Ordering::Greater,
+            6 => half == Ordering::Greater || (half == Ordering::Equal && odd),
+            7 => return Err("ArithmeticException: Rounding necessary".into()),
+            m => {
+                return Err(format!(
+                    "IllegalArgumentException: invalid rounding mode {m}"
+                ))
+            }
+        };
+        let q = if away {
+            if negative {
+                q - 1
+            } else {
+                q + 1
+            }
+        } else {
+            q
+        };
+        Ok(Decimal { unscaled: q, scale })
+    }
+
+    /// `toPlainString()`.
+    pub fn to_plain_string(&self) -> String {
+        let coeff = self.unscaled.abs().to_string();
+        let sign = if self.unscaled.is_negative() { "-" } else { "" };
+        if self.scale <= 0 {
+            let zeros = if self.unscaled.is_zero() {
+                String::new()
+            } else {
+                "0".repeat(self.scale.unsigned_abs() as usize)
+            };
+            return format!("{sign}{coeff}{zeros}");
+        }
+        let point = coeff.len() as i64 - i64::from(self.scale);
+        if point > 0 {
+            let (a, b) = coeff.split_at(point as usize);
+            format!("{sign}{a}.{b}")
+        } else {
+            format!(
+                "{sign}0.{}{coeff}",
+                "0".repeat(point.unsigned_abs() as usize)
+            )
+        }
+    }
+
     /// `BigDecimal.toString()`.
     pub fn to_java_string(&self) -> String {
         let coeff = self.unscaled.abs().to_string();

@@ -248,6 +248,16 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
     let done = |v: Value| Ok(Call::Done(v));
     let is_int = matches!(value, Value::Int(_));
     let is_long = matches!(value, Value::Long(_));
+    if let Value::Decimal(d) = value {
+        if let Some(call) = decimal_call(d, name, args, span)? {
+            return Ok(call);
+        }
+    }
+    if let Value::BigInt(b) = value {
+        if let Some(call) = big_integer_call(*b, name, args) {
+            return Ok(call);
+        }
+    }
     match (name, args) {
         ("intValue", []) => done(Value::Int(i as i32)),
         ("longValue", []) => done(Value::Long(i as i64)),
@@ -369,6 +379,58 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
             }))
         }
         _ => Ok(common(value, name, args)),
+    }
+}
+
+/// `java.math.BigDecimal` methods beyond `Number`'s.
+fn decimal_call(
+    d: &super::decimal::Decimal,
+    name: &str,
+    args: &[Value],
+    span: Span,
+) -> EResult<Option<Call>> {
+    let dec = |x: super::decimal::Decimal| Some(Call::Done(Value::Decimal(Rc::new(x))));
+    Ok(match (name, args) {
+        ("scale", []) => Some(Call::Done(Value::Int(d.scale()))),
+        ("precision", []) => Some(Call::Done(Value::Int(d.precision()))),
+        ("signum", []) => Some(Call::Done(Value::Int(d.signum()))),
+        ("unscaledValue", []) => d.unscaled_i128().map(|u| Call::Done(integer(u))),
+        ("toPlainString", []) => Some(Call::Done(Value::Str(Rc::from(d.to_plain_string())))),
+        ("toEngineeringString", []) if d.scale() >= 0 => {
+            Some(Call::Done(Value::Str(Rc::from(d.to_java_string()))))
+        }
+        ("negate", []) => dec(d.negate()),
+        ("abs", []) => dec(d.abs()),
+        ("stripTrailingZeros", []) => dec(d.strip_trailing_zeros()),
+        ("toBigInteger", []) => d.to_i128().map(|i| Call::Done(integer(i))),
+        ("setScale", [Value::Int(scale), Value::Int(mode)]) => dec(d
+            .set_scale(*scale, *mode)
+            .map_err(|m| method_error(span, m))?),
+        ("setScale", [Value::Int(scale)]) => {
+            dec(d.set_scale(*scale, 7).map_err(|m| method_error(span, m))?)
+        }
+        _ => None,
+    })
+}
+
+/// `java.math.BigInteger` methods beyond `Number`'s.
+fn big_integer_call(b: i128, name: &str, args: &[Value]) -> Option<Call> {
+    let big = |x: Option<i128>| x.map(|x| Call::Done(Value::BigInt(x)));
+    match (name, args) {
+        ("negate", []) => big(b.checked_neg()),
+        ("abs", []) => big(b.checked_abs()),
+        ("signum", []) => Some(Call::Done(Value::Int(b.signum() as i32))),
+        ("bitLength", []) => {
+            let magnitude = if b < 0 { !b } else { b };
+            Some(Call::Done(Value::Int(
+                128 - magnitude.leading_zeros() as i32,
+            )))
+        }
+        ("pow", [Value::Int(e)]) if *e >= 0 => big(b.checked_pow(*e as u32)),
+        ("add", [Value::BigInt(o)]) => big(b.checked_add(*o)),
+        ("subtract", [Value::BigInt(o)]) => big(b.checked_sub(*o)),
+        ("multiply", [Value::BigInt(o)]) => big(b.checked_mul(*o)),
+        _ => None,
     }
 }
 
