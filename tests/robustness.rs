@@ -166,3 +166,22 @@ fn mutated_templates_never_panic() {
     // The mutations must not all be parse errors, or the renderer is untested.
     assert!(rendered > 1000, "only {rendered} mutated templates parsed");
 }
+
+/// Deep structures: a million nested lists and maps (dropping them must not
+/// recurse), and a body nested past the parser's limit.
+#[test]
+fn deep_values_neither_crash_nor_hang() {
+    let env = apigw_vtl::apigw::Env::from_event(&serde_json::json!({}), None).expect("env");
+    for source in [
+        "#set($x = [])#foreach($i in [1..1000])#foreach($j in [1..1000])#set($x = [$x])#end#end done",
+        "#set($m = {})#foreach($i in [1..1000])#foreach($j in [1..1000])#set($m = {'k': $m})#end#end done",
+    ] {
+        let t = apigw_vtl::parse(source).expect("parses");
+        assert_eq!(apigw_vtl::render(&t, &env).expect("renders"), " done");
+    }
+    let deep = "[".repeat(100_000);
+    let env =
+        apigw_vtl::apigw::Env::from_event(&serde_json::json!({ "body": deep }), None).expect("env");
+    let t = apigw_vtl::parse("$input.json('$')").expect("parses");
+    assert!(apigw_vtl::render(&t, &env).is_err());
+}

@@ -47,7 +47,7 @@ fn select(env: &Env, path: &str, span: Span) -> EResult<Option<Value>> {
         Found::One(v) => Some(doc_to_value(&v, ListKind::JsonArray)),
         Found::Missing => None,
         Found::Many(vs) => Some(Value::List(
-            Rc::new(std::cell::RefCell::new(
+            Rc::new(crate::eval::value::ListCell::new(
                 vs.iter()
                     .map(|v| doc_to_value(v, ListKind::JsonArray))
                     .collect(),

@@ -1,6 +1,5 @@
 //! JSON in and out, as json-smart (API Gateway's JSON library) does it.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde_json::Value as Json;
@@ -25,7 +24,9 @@ pub fn to_value(j: &Json, lists: ListKind) -> Value {
         Json::Number(n) => number(n),
         Json::String(s) => Value::Str(Rc::from(s.as_str())),
         Json::Array(a) => Value::List(
-            Rc::new(RefCell::new(a.iter().map(|x| to_value(x, lists)).collect())),
+            Rc::new(crate::eval::value::ListCell::new(
+                a.iter().map(|x| to_value(x, lists)).collect(),
+            )),
             lists,
         ),
         Json::Object(o) => {
@@ -33,7 +34,7 @@ pub fn to_value(j: &Json, lists: ListKind) -> Value {
             for (k, v) in o {
                 m.insert(Key::Str(Rc::from(k.as_str())), to_value(v, lists));
             }
-            Value::Map(Rc::new(RefCell::new(m)))
+            Value::Map(Rc::new(crate::eval::value::MapCell::new(m)))
         }
     }
 }
@@ -50,7 +51,7 @@ pub fn doc_to_value(j: &super::doc::Json, lists: ListKind) -> Value {
         Doc::Number(N::Decimal(d)) => Value::Decimal(d.clone()),
         Doc::String(s) => Value::Str(Rc::from(s.as_str())),
         Doc::Array(a) => Value::List(
-            Rc::new(RefCell::new(
+            Rc::new(crate::eval::value::ListCell::new(
                 a.iter().map(|x| doc_to_value(x, lists)).collect(),
             )),
             lists,
@@ -60,7 +61,7 @@ pub fn doc_to_value(j: &super::doc::Json, lists: ListKind) -> Value {
             for (k, v) in o {
                 m.insert(Key::Str(Rc::from(k.as_str())), doc_to_value(v, lists));
             }
-            Value::Map(Rc::new(RefCell::new(m)))
+            Value::Map(Rc::new(crate::eval::value::MapCell::new(m)))
         }
     }
 }

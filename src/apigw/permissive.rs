@@ -15,9 +15,14 @@ use crate::eval::decimal::Decimal;
 /// End of input, and json-smart's in-band end marker U+001A.
 const EOI: char = '\u{1a}';
 
+/// Nesting deeper than this fails the parse (Java overflows its stack far
+/// below anything a body needs, somewhat deeper than this).
+const MAX_DEPTH: usize = 1024;
+
 struct Parser {
     s: Vec<char>,
     pos: usize,
+    depth: usize,
 }
 
 fn is_ws1(c: char) -> bool {
@@ -253,7 +258,24 @@ impl Parser {
         Ok(Json::String(text))
     }
 
+    fn enter(&mut self) -> Result<(), String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(format!(
+                "StackOverflowError: JSON nested deeper than {MAX_DEPTH} levels"
+            ));
+        }
+        Ok(())
+    }
+
     fn array(&mut self) -> Result<Json, String> {
+        self.enter()?;
+        let r = self.array_items();
+        self.depth -= 1;
+        r
+    }
+
+    fn array_items(&mut self) -> Result<Json, String> {
         let mut items = Vec::new();
         self.read();
         loop {
@@ -273,6 +295,13 @@ impl Parser {
     }
 
     fn object(&mut self) -> Result<Json, String> {
+        self.enter()?;
+        let r = self.object_entries();
+        self.depth -= 1;
+        r
+    }
+
+    fn object_entries(&mut self) -> Result<Json, String> {
         let mut map = Map::new();
         loop {
             self.read();
@@ -357,6 +386,7 @@ pub fn parse(text: &str) -> Result<Json, String> {
     let mut p = Parser {
         s: text.chars().collect(),
         pos: 0,
+        depth: 0,
     };
     let v = p.value(Stop::Top)?;
     if v.is_null() {

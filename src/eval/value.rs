@@ -123,9 +123,92 @@ impl Equivalent<Key> for StrKey<'_> {
 pub type JMap = IndexMap<Key, Value, BuildHasherDefault<FxHasher>>;
 
 /// A shared, mutable, insertion-ordered map (`LinkedHashMap`).
-pub type MapRef = Rc<RefCell<JMap>>;
+pub type MapRef = Rc<MapCell>;
 /// A shared, mutable list.
-pub type ListRef = Rc<RefCell<Vec<Value>>>;
+pub type ListRef = Rc<ListCell>;
+
+/// A list's storage. Dropping it never recurses: a template can nest lists
+/// a million deep (`#set($x = [$x])` in two nested loops), which a
+/// recursive drop would overflow the stack on.
+#[derive(Debug, Default, PartialEq)]
+pub struct ListCell(RefCell<Vec<Value>>);
+
+/// A map's storage; dropping it never recurses, as for `ListCell`.
+#[derive(Debug, Default, PartialEq)]
+pub struct MapCell(RefCell<JMap>);
+
+impl ListCell {
+    /// A list holding `items`.
+    pub fn new(items: Vec<Value>) -> ListCell {
+        ListCell(RefCell::new(items))
+    }
+}
+
+impl MapCell {
+    /// A map holding `entries`.
+    pub fn new(entries: JMap) -> MapCell {
+        MapCell(RefCell::new(entries))
+    }
+}
+
+impl std::ops::Deref for ListCell {
+    type Target = RefCell<Vec<Value>>;
+    fn deref(&self) -> &RefCell<Vec<Value>> {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for MapCell {
+    type Target = RefCell<JMap>;
+    fn deref(&self) -> &RefCell<JMap> {
+        &self.0
+    }
+}
+
+/// Drop nested collections with a work list instead of recursion: each
+/// collection this value alone holds gives up its elements to the list
+/// before it is dropped, empty.
+fn drop_flat(mut pending: Vec<Value>) {
+    while let Some(v) = pending.pop() {
+        match v {
+            Value::List(rc, _) => {
+                if let Ok(mut cell) = Rc::try_unwrap(rc) {
+                    pending.append(cell.0.get_mut());
+                }
+            }
+            Value::Map(rc) => {
+                if let Ok(mut cell) = Rc::try_unwrap(rc) {
+                    pending.extend(std::mem::take(cell.0.get_mut()).into_values());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Drop for ListCell {
+    fn drop(&mut self) {
+        let items = std::mem::take(self.0.get_mut());
+        if items
+            .iter()
+            .any(|v| matches!(v, Value::List(..) | Value::Map(_)))
+        {
+            drop_flat(items);
+        }
+    }
+}
+
+impl Drop for MapCell {
+    fn drop(&mut self) {
+        let entries = std::mem::take(self.0.get_mut());
+        if entries
+            .values()
+            .any(|v| matches!(v, Value::List(..) | Value::Map(_)))
+        {
+            drop_flat(entries.into_values().collect());
+        }
+    }
+}
 
 /// The state `$foreach` exposes inside a loop.
 #[derive(Debug, Clone, PartialEq)]
@@ -146,7 +229,7 @@ impl LoopState {
     pub fn storage(&self) -> MapRef {
         self.storage
             .borrow_mut()
-            .get_or_insert_with(|| Rc::new(RefCell::new(JMap::default())))
+            .get_or_insert_with(|| Rc::new(MapCell::new(JMap::default())))
             .clone()
     }
 }
@@ -203,24 +286,24 @@ impl Value {
 
     /// A new ArrayList.
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(RefCell::new(items)), ListKind::ArrayList)
+        Value::List(Rc::new(ListCell::new(items)), ListKind::ArrayList)
     }
 
     /// A new LinkedHashMap.
     pub fn map(entries: JMap) -> Value {
-        Value::Map(Rc::new(RefCell::new(entries)))
+        Value::Map(Rc::new(MapCell::new(entries)))
     }
 
     /// A copy that shares no mutable map or list with `self`.
     pub fn deep_clone(&self) -> Value {
         match self {
             Value::List(l, kind) => Value::List(
-                Rc::new(RefCell::new(
+                Rc::new(ListCell::new(
                     l.borrow().iter().map(Value::deep_clone).collect(),
                 )),
                 *kind,
             ),
-            Value::Map(m) => Value::Map(Rc::new(RefCell::new(
+            Value::Map(m) => Value::Map(Rc::new(MapCell::new(
                 m.borrow()
                     .iter()
                     .map(|(k, v)| (k.clone(), v.deep_clone()))

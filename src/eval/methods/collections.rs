@@ -228,7 +228,7 @@ pub(crate) fn list_call(
             std::cell::Cell::new(0),
         )))),
         ("toArray", []) => done(Value::List(
-            Rc::new(std::cell::RefCell::new(l.borrow().clone())),
+            Rc::new(crate::eval::value::ListCell::new(l.borrow().clone())),
             ListKind::JavaArray(ArrayType::Object),
         )),
         ("subList", [a, b]) => {

@@ -514,7 +514,7 @@ pub(crate) fn int_arg(v: &Value) -> Option<i64> {
 /// A list value of strings.
 pub(crate) fn string_list(items: Vec<String>, kind: ListKind) -> Value {
     let v = items.into_iter().map(|s| Value::Str(Rc::from(s))).collect();
-    Value::List(Rc::new(std::cell::RefCell::new(v)), kind)
+    Value::List(Rc::new(crate::eval::value::ListCell::new(v)), kind)
 }
 
 /// An integer result as Java `int`.

@@ -147,7 +147,7 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
             })))
         }
         ("toCharArray", []) => v(Value::List(
-            Rc::new(std::cell::RefCell::new(
+            Rc::new(crate::eval::value::ListCell::new(
                 utf16::units(s)
                     .map(|u| Value::Str(Rc::from(from_utf16(&[u]))))
                     .collect(),
@@ -237,7 +237,7 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
             Ok(done_str(parts.join(d)))
         }
         ("getBytes", []) => v(Value::List(
-            Rc::new(std::cell::RefCell::new(
+            Rc::new(crate::eval::value::ListCell::new(
                 utf16::encode_for_output(s)
                     .bytes()
                     .map(|b| Value::Int(i32::from(b as i8)))
@@ -264,7 +264,7 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
                 }
             };
             v(Value::List(
-                Rc::new(std::cell::RefCell::new(
+                Rc::new(crate::eval::value::ListCell::new(
                     bytes
                         .into_iter()
                         .map(|b| Value::Int(i32::from(b as i8)))
