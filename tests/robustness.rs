@@ -185,3 +185,19 @@ fn deep_values_neither_crash_nor_hang() {
     let t = apigw_vtl::parse("$input.json('$')").expect("parses");
     assert!(apigw_vtl::render(&t, &env).is_err());
 }
+
+/// A string or list doubled in a loop stops with an error, as Java runs out
+/// of memory, instead of taking the machine's memory.
+#[test]
+fn exponential_growth_is_stopped() {
+    let env = apigw_vtl::apigw::Env::from_event(&serde_json::json!({}), None).expect("env");
+    for source in [
+        "#set($s = 'a')#foreach($i in [1..40])#set($s = $s + $s)#end",
+        "#set($s = 'a')#foreach($i in [1..40])#set($s = \"$s$s\")#end",
+        "#set($l = [1])#foreach($i in [1..40])#set($d = $l.addAll($l))#end",
+        "#set($s = 'a')#foreach($i in [1..40])#set($s = $s.replace('a', 'aa'))#end",
+    ] {
+        let t = apigw_vtl::parse(source).expect("parses");
+        assert!(apigw_vtl::render(&t, &env).is_err(), "{source}");
+    }
+}

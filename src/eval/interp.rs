@@ -303,7 +303,12 @@ impl<'a> Interp<'a> {
                 for a in args {
                     vals.push(self.eval(a)?);
                 }
-                methods::call(self, &value, name, &vals, *span)
+                let result = methods::call(self, &value, name, &vals, *span)?;
+                // Doubling a string or list in a loop grows it exponentially:
+                // stop it where Java would run out of memory.
+                check_size(&result, *span)?;
+                check_size(&value, *span)?;
+                Ok(result)
             }
             Part::Index(e, span) => {
                 let arg = self.eval(e)?;
@@ -444,7 +449,9 @@ impl<'a> Interp<'a> {
                 if matches!(a, Value::Str(_)) || matches!(b, Value::Str(_)) {
                     let left = self.concat_operand(&a, l);
                     let right = self.concat_operand(&b, r);
-                    return Ok(Value::Str(Rc::from(left + &right)));
+                    let joined = Value::Str(Rc::from(left + &right));
+                    check_size(&joined, span)?;
+                    return Ok(joined);
                 }
                 arith::math(op, &a, &b, span)?
             }
@@ -741,6 +748,27 @@ impl<'a> Interp<'a> {
         self.nested_render(at, |me| me.block(body, &mut s).map(|_| ()))?;
         Ok(s)
     }
+}
+
+/// Elements a list may hold before a template is stopped.
+const MAX_ELEMENTS: usize = 10_000_000;
+
+/// Fail when a string or list has grown past what a render can hold.
+fn check_size(v: &Value, span: Span) -> EResult<()> {
+    let too_big = match v {
+        Value::Str(s) => s.len() > MAX_OUTPUT,
+        Value::List(l, _) => l.borrow().len() > MAX_ELEMENTS,
+        Value::Map(m) => m.borrow().len() > MAX_ELEMENTS,
+        _ => false,
+    };
+    if too_big {
+        return Err(EvalError::boxed(
+            EvalErrorKind::Limit,
+            span,
+            "OutOfMemoryError: a string or collection grew too large".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// How many elements `#foreach` sees in `v`; `None` if it cannot iterate it.

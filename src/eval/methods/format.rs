@@ -60,6 +60,9 @@ pub(crate) fn java_format(pattern: &str, args: &[Value]) -> Result<String, Strin
             ),
             None => None,
         };
+        if width > crate::eval::interp::MAX_OUTPUT {
+            return Err(format!("OutOfMemoryError: width {width}"));
+        }
         let body = match conv {
             '%' => "%".to_string(),
             'n' => "\n".to_string(),
