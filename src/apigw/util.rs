@@ -126,6 +126,14 @@ pub(crate) fn call(name: &str, args: &[Value], span: Span) -> Result<Call, Box<E
             crate::eval::utf16::decode_utf8_lossy(&bytes)
         }
         "parseJson" => {
+            // Unlike an empty body, an empty string is refused by JsonPath.
+            if s.is_empty() {
+                return Err(err(
+                    span,
+                    "parseJson: IllegalArgumentException: json string can not be null or empty"
+                        .into(),
+                ));
+            }
             let j = parse_permissive(s).map_err(|m| err(span, format!("parseJson: {m}")))?;
             return Ok(Call::Done(doc_to_value(&j, ListKind::JsonArray)));
         }

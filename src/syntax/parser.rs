@@ -1107,6 +1107,13 @@ impl<'a> Parser<'a> {
                     });
                 }
             }
+            // Velocity's Define.init: exactly the block's name.
+            "define" if args.len() != 1 => {
+                return Err(Box::new(ParseError {
+                    span,
+                    message: "#define takes one argument, the block's name: #define($name)".into(),
+                }))
+            }
             _ => out.push(Node::Directive(Box::new(DirectiveNode {
                 span,
                 name: name.into(),
