@@ -3,7 +3,7 @@
 //!
 //! Jayway 2.0 is not a grammar but a string-splitting parser, and templates
 //! depend on its quirks, so this follows its behaviour step by step (each
-//! rule measured against the real library, see `corpus/differential`):
+//! rule measured against the real library, see `corpus/jsonpath`):
 //! filter literals are strings (`"B"` keeps its quotes), `&&`/`||` split the
 //! filter text and grouping parentheses are dropped, a negative index only
 //! counts from the end in `[-n:]`, `[:-n]` and `[(@.length-n)]`, and a
