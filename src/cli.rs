@@ -47,6 +47,18 @@ enum Command {
 
 /// Read a file as UTF-8. Invalid bytes become U+FFFD, as API Gateway's
 /// Java decoder does, rather than refusing the file.
+/// Write to standard error, ignoring a closed stream: `eprintln!` would
+/// panic there.
+fn report_raw(text: &str) {
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
+macro_rules! report {
+    ($($arg:tt)*) => {
+        report_raw(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 fn read(path: &PathBuf) -> Result<String, String> {
     std::fs::read(path)
         .map(|bytes| match String::from_utf8(bytes) {
@@ -89,7 +101,7 @@ fn render(
     let source = match read(template) {
         Ok(s) => s,
         Err(m) => {
-            eprintln!("{m}");
+            report!("{m}");
             return EXIT_USAGE;
         }
     };
@@ -97,7 +109,7 @@ fn render(
         Some(p) => match read(p) {
             Ok(s) => (s, p.display().to_string()),
             Err(m) => {
-                eprintln!("{m}");
+                report!("{m}");
                 return EXIT_USAGE;
             }
         },
@@ -109,7 +121,7 @@ fn render(
             // serde_json's message ends with its own " at line L column C".
             let full = e.to_string();
             let what = full.rsplit_once(" at line ").map_or(&*full, |(m, _)| m);
-            eprintln!(
+            report!(
                 "error: {event_name} is not valid JSON (line {}, column {}): {what}",
                 e.line(),
                 e.column()
@@ -120,14 +132,14 @@ fn render(
     let body = match integration.map(read).transpose() {
         Ok(b) => b,
         Err(m) => {
-            eprintln!("{m}");
+            report!("{m}");
             return EXIT_USAGE;
         }
     };
     let env = match Env::from_event(&event_json, body.as_deref()) {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("error: {event_name}: {e}");
+            report!("error: {event_name}: {e}");
             return EXIT_USAGE;
         }
     };
@@ -135,7 +147,7 @@ fn render(
     let parsed = match crate::parse(&source) {
         Ok(t) => t,
         Err(e) => {
-            eprint!("{}", Diagnostic::from(e).render_human(&name, &source));
+            report_raw(&Diagnostic::from(e).render_human(&name, &source));
             return EXIT_TEMPLATE;
         }
     };
@@ -157,7 +169,7 @@ fn render(
             0
         }
         Err(e) => {
-            eprint!("{}", Diagnostic::from(e).render_human(&name, &source));
+            report_raw(&Diagnostic::from(e).render_human(&name, &source));
             EXIT_TEMPLATE
         }
     }
