@@ -201,3 +201,15 @@ fn exponential_growth_is_stopped() {
         assert!(apigw_vtl::render(&t, &env).is_err(), "{source}");
     }
 }
+
+/// A collection passed to its own methods (`$m.put($m, 1)`,
+/// `$l.removeAll($l)`) must not trip a double borrow.
+#[test]
+fn collections_given_to_their_own_methods() {
+    let env = apigw_vtl::apigw::Env::from_event(&serde_json::json!({}), None).expect("env");
+    let source = "#set($m = {})#set($l = [1])#set($d = $l.add($l))\
+        $m.put($m, 1)$m.remove($m)$l.remove($l)$l.removeAll($l)$l.retainAll($l)\
+        #set($m[$m] = 2)$m.keySet().remove($m)$l.contains($l)";
+    let t = apigw_vtl::parse(source).expect("parses");
+    assert!(apigw_vtl::render(&t, &env).is_ok());
+}

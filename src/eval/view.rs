@@ -106,7 +106,10 @@ impl View {
     /// writes through to the collection behind.
     pub fn remove(&self, x: &Value) -> bool {
         match self {
-            View::Keys(m) => m.borrow_mut().shift_remove(&x.to_key()).is_some(),
+            View::Keys(m) => {
+                let key = x.to_key();
+                m.borrow_mut().shift_remove(&key).is_some()
+            }
             View::Values(m) => {
                 let pos = m.borrow().values().position(|v| v == x);
                 if let Some(p) = pos {

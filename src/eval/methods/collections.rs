@@ -15,17 +15,21 @@ pub(crate) fn map_call(m: &MapRef, name: &str, args: &[Value], _span: Span) -> E
     match (name, args) {
         ("get", [k]) => done(m.borrow().get(&k.to_key()).cloned().unwrap_or_default()),
         ("getOrDefault", [k, d]) => done(m.borrow().get(&k.to_key()).cloned().unwrap_or(d.clone())),
-        ("put", [k, v]) => done(
-            m.borrow_mut()
-                .insert(k.to_key(), v.clone())
-                .unwrap_or_default(),
-        ),
+        // Keys and comparisons are computed before a mutable borrow: the
+        // argument may be the collection itself (`$m.put($m, 1)`).
+        ("put", [k, v]) => {
+            let key = k.to_key();
+            done(m.borrow_mut().insert(key, v.clone()).unwrap_or_default())
+        }
         ("putAll", [Value::Map(other)]) => {
             let other = other.borrow().clone();
             m.borrow_mut().extend(other);
             done(Value::str(""))
         }
-        ("remove", [k]) => done(m.borrow_mut().shift_remove(&k.to_key()).unwrap_or_default()),
+        ("remove", [k]) => {
+            let key = k.to_key();
+            done(m.borrow_mut().shift_remove(&key).unwrap_or_default())
+        }
         ("remove", [k, v]) => {
             let key = k.to_key();
             let matches = m.borrow().get(&key).is_some_and(|x| x == v);
@@ -156,10 +160,9 @@ pub(crate) fn list_call(
             done(l.remove(i))
         }
         ("remove", [x]) => {
-            let mut l = l.borrow_mut();
-            let pos = l.iter().position(|v| v == x);
+            let pos = l.borrow().iter().position(|v| v == x);
             if let Some(p) = pos {
-                l.remove(p);
+                l.borrow_mut().remove(p);
             }
             done(Value::Bool(pos.is_some()))
         }
@@ -182,9 +185,15 @@ pub(crate) fn list_call(
         ("removeAll" | "retainAll", [Value::List(other, _)]) => {
             let other = other.borrow().clone();
             let keep_listed = name == "retainAll";
+            let keep: Vec<bool> = l
+                .borrow()
+                .iter()
+                .map(|x| other.contains(x) == keep_listed)
+                .collect();
             let mut l = l.borrow_mut();
             let before = l.len();
-            l.retain(|x| other.contains(x) == keep_listed);
+            let mut flags = keep.into_iter();
+            l.retain(|_| flags.next().unwrap_or(true));
             done(Value::Bool(l.len() != before))
         }
         ("sort", [Value::Null]) => {

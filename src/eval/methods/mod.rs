@@ -496,7 +496,8 @@ pub(crate) fn set_index(value: &Value, key: &Value, v: Value, span: Span) -> ERe
             }
         }
         Value::Map(m) => {
-            m.borrow_mut().insert(key.to_key(), v);
+            let key = key.to_key();
+            m.borrow_mut().insert(key, v);
         }
         _ => {}
     }
