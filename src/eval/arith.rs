@@ -79,14 +79,19 @@ fn decimal_math(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Bo
             "NumberFormatException: Infinite or NaN".into(),
         ));
     };
+    let out_of_reach = || {
+        EvalError::boxed(
+            EvalErrorKind::Limit,
+            span,
+            "ArithmeticException: BigDecimal operands too far apart in scale".into(),
+        )
+    };
     let r = match op {
-        BinOp::Add => x.add(&y),
-        BinOp::Sub => x.sub(&y),
-        BinOp::Mul => x.mul(&y),
-        BinOp::Div => match x.div_half_down(&y) {
-            Some(r) => r,
-            None => return Ok(Value::Null),
-        },
+        BinOp::Add => x.add(&y).ok_or_else(out_of_reach)?,
+        BinOp::Sub => x.sub(&y).ok_or_else(out_of_reach)?,
+        BinOp::Mul => x.mul(&y).ok_or_else(out_of_reach)?,
+        BinOp::Div if y.is_zero() => return Ok(Value::Null),
+        BinOp::Div => x.div_half_down(&y).ok_or_else(out_of_reach)?,
         BinOp::Mod => {
             if y.is_zero() {
                 return Ok(Value::Null);

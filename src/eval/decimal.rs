@@ -17,8 +17,18 @@ pub struct Decimal {
     scale: i32,
 }
 
+/// Most decimal digits an intermediate value may grow to. Scales reach
+/// ±2^31 (`1e-2000000000` is a valid literal), so rescaling must be
+/// bounded; Java would grind for minutes on such values.
+const MAX_DIGITS: i64 = 100_000;
+
 fn pow10(n: u32) -> BigInt {
     num_traits::pow(BigInt::from(10u8), n as usize)
+}
+
+/// `10^n` when `n` is within `MAX_DIGITS`.
+fn checked_pow10(n: i64) -> Option<BigInt> {
+    (0..=MAX_DIGITS).contains(&n).then(|| pow10(n as u32))
 }
 
 impl Decimal {
@@ -92,51 +102,55 @@ impl Decimal {
         Some(Decimal { unscaled, scale })
     }
 
-    fn rescaled(&self, scale: i32) -> BigInt {
-        // Only ever called with scale >= self.scale.
-        let up = (scale - self.scale).max(0) as u32;
-        &self.unscaled * pow10(up)
+    /// The unscaled value at a larger `scale`; `None` past `MAX_DIGITS`.
+    fn rescaled(&self, scale: i32) -> Option<BigInt> {
+        let up = (i64::from(scale) - i64::from(self.scale)).max(0);
+        Some(&self.unscaled * checked_pow10(up)?)
     }
 
-    /// `add`, exact.
-    pub fn add(&self, o: &Decimal) -> Decimal {
+    /// `add`, exact; `None` when the operands' scales are too far apart.
+    pub fn add(&self, o: &Decimal) -> Option<Decimal> {
         let scale = self.scale.max(o.scale);
-        Decimal {
-            unscaled: self.rescaled(scale) + o.rescaled(scale),
+        Some(Decimal {
+            unscaled: self.rescaled(scale)? + o.rescaled(scale)?,
             scale,
-        }
+        })
     }
 
-    /// `subtract`, exact.
-    pub fn sub(&self, o: &Decimal) -> Decimal {
+    /// `subtract`, exact; `None` as for `add`.
+    pub fn sub(&self, o: &Decimal) -> Option<Decimal> {
         let scale = self.scale.max(o.scale);
-        Decimal {
-            unscaled: self.rescaled(scale) - o.rescaled(scale),
+        Some(Decimal {
+            unscaled: self.rescaled(scale)? - o.rescaled(scale)?,
             scale,
-        }
+        })
     }
 
-    /// `multiply`, exact.
-    pub fn mul(&self, o: &Decimal) -> Decimal {
-        Decimal {
+    /// `multiply`, exact; `None` when the scale overflows (Java's
+    /// "Overflow" ArithmeticException).
+    pub fn mul(&self, o: &Decimal) -> Option<Decimal> {
+        Some(Decimal {
             unscaled: &self.unscaled * &o.unscaled,
-            scale: self.scale.saturating_add(o.scale),
-        }
+            scale: self.scale.checked_add(o.scale)?,
+        })
     }
 
     /// `divide(o, ROUND_HALF_DOWN)`: the result keeps this scale. `None`
-    /// when `o` is zero.
+    /// when `o` is zero or its scale is out of reach.
     pub fn div_half_down(&self, o: &Decimal) -> Option<Decimal> {
         if o.unscaled.is_zero() {
             return None;
         }
         // r = a × 10^sb / b, rounded half down.
         let (num, den) = if o.scale >= 0 {
-            (&self.unscaled * pow10(o.scale as u32), o.unscaled.clone())
+            (
+                &self.unscaled * checked_pow10(i64::from(o.scale))?,
+                o.unscaled.clone(),
+            )
         } else {
             (
                 self.unscaled.clone(),
-                &o.unscaled * pow10(o.scale.unsigned_abs()),
+                &o.unscaled * checked_pow10(-i64::from(o.scale))?,
             )
         };
         let (q, r) = num.div_rem(&den);
@@ -157,10 +171,27 @@ impl Decimal {
         })
     }
 
-    /// `compareTo`: by value, ignoring scale.
+    /// The exponent of the leading digit: `precision - scale - 1`.
+    fn adjusted(&self) -> i64 {
+        i64::from(self.precision()) - i64::from(self.scale) - 1
+    }
+
+    /// `compareTo`: by value, ignoring scale. Signs and leading-digit
+    /// exponents decide first, so rescaling only ever spans the digits.
     pub fn compare(&self, o: &Decimal) -> Ordering {
+        let (a, b) = (self.signum(), o.signum());
+        if a != b || a == 0 {
+            return a.cmp(&b);
+        }
+        let by_exponent = self.adjusted().cmp(&o.adjusted());
+        if by_exponent != Ordering::Equal {
+            return if a > 0 { by_exponent } else { by_exponent.reverse() };
+        }
         let scale = self.scale.max(o.scale);
-        self.rescaled(scale).cmp(&o.rescaled(scale))
+        match (self.rescaled(scale), o.rescaled(scale)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            _ => Ordering::Equal,
+        }
     }
 
     /// `doubleValue()`.
@@ -173,12 +204,18 @@ impl Decimal {
         self.unscaled.is_zero()
     }
 
-    /// The value when it is a whole number that fits, for `intValue()`-like uses.
+    /// The whole part, when it fits 128 bits, for `intValue()`-like uses.
     pub fn to_i128(&self) -> Option<i128> {
+        if self.adjusted() >= 39 {
+            return None;
+        }
+        if self.adjusted() < 0 {
+            return Some(0);
+        }
         if self.scale <= 0 {
-            (&self.unscaled * pow10(self.scale.unsigned_abs())).to_i128()
+            (&self.unscaled * checked_pow10(-i64::from(self.scale))?).to_i128()
         } else {
-            (&self.unscaled / pow10(self.scale as u32)).to_i128()
+            (&self.unscaled / checked_pow10(i64::from(self.scale))?).to_i128()
         }
     }
 
@@ -249,13 +286,14 @@ impl Decimal {
     /// constants; `Err` when mode 7 (UNNECESSARY) would have to round or
     /// the mode is unknown.
     pub fn set_scale(&self, scale: i32, mode: i32) -> Result<Decimal, String> {
+        let too_far = || format!("ArithmeticException: setScale({scale}) is out of reach");
         if scale >= self.scale {
             return Ok(Decimal {
-                unscaled: self.rescaled(scale),
+                unscaled: self.rescaled(scale).ok_or_else(too_far)?,
                 scale,
             });
         }
-        let divisor = pow10((self.scale - scale) as u32);
+        let divisor = checked_pow10(i64::from(self.scale) - i64::from(scale)).ok_or_else(too_far)?;
         let (q, r) = self.unscaled.div_rem(&divisor);
         if r.is_zero() {
             return Ok(Decimal { unscaled: q, scale });
@@ -291,8 +329,12 @@ impl Decimal {
         Ok(Decimal { unscaled: q, scale })
     }
 
-    /// `toPlainString()`.
-    pub fn to_plain_string(&self) -> String {
+    /// `toPlainString()`; `None` when it would be longer than a render's
+    /// output may be.
+    pub fn to_plain_string(&self) -> Option<String> {
+        if self.scale.unsigned_abs() as usize > crate::eval::interp::MAX_OUTPUT {
+            return None;
+        }
         let coeff = self.unscaled.abs().to_string();
         let sign = if self.unscaled.is_negative() { "-" } else { "" };
         if self.scale <= 0 {
@@ -301,10 +343,10 @@ impl Decimal {
             } else {
                 "0".repeat(self.scale.unsigned_abs() as usize)
             };
-            return format!("{sign}{coeff}{zeros}");
+            return Some(format!("{sign}{coeff}{zeros}"));
         }
         let point = coeff.len() as i64 - i64::from(self.scale);
-        if point > 0 {
+        Some(if point > 0 {
             let (a, b) = coeff.split_at(point as usize);
             format!("{sign}{a}.{b}")
         } else {
@@ -312,7 +354,7 @@ impl Decimal {
                 "{sign}0.{}{coeff}",
                 "0".repeat(point.unsigned_abs() as usize)
             )
-        }
+        })
     }
 
     /// `BigDecimal.toString()`.
@@ -379,7 +421,7 @@ mod tests {
     fn arithmetic_as_java() {
         let bd = d("1.00000000000000000005");
         assert_eq!(
-            bd.add(&Decimal::from_integer(1)).to_java_string(),
+            bd.add(&Decimal::from_integer(1)).unwrap().to_java_string(),
             "2.00000000000000000005"
         );
         assert_eq!(
@@ -397,5 +439,17 @@ mod tests {
         assert_eq!(Decimal::from_f64(1.0).unwrap().to_java_string(), "1");
         assert_eq!(d("1.0").compare(&d("1.00")), Ordering::Equal);
         assert_ne!(d("1.0"), d("1.00"));
+    }
+
+    #[test]
+    fn far_apart_scales_stay_cheap() {
+        let tiny = d("1.0000000000000000000e-2000000000");
+        let huge = d("1.0000000000000000000e2000000000");
+        assert_eq!(tiny.compare(&huge), Ordering::Less);
+        assert_eq!(huge.negate().compare(&tiny), Ordering::Less);
+        assert!(tiny.add(&huge).is_none());
+        assert_eq!(huge.to_i128(), None);
+        assert_eq!(tiny.to_i128(), Some(0));
+        assert!(huge.to_plain_string().is_none());
     }
 }

@@ -395,7 +395,15 @@ fn decimal_call(
         ("precision", []) => Some(Call::Done(Value::Int(d.precision()))),
         ("signum", []) => Some(Call::Done(Value::Int(d.signum()))),
         ("unscaledValue", []) => d.unscaled_i128().map(|u| Call::Done(integer(u))),
-        ("toPlainString", []) => Some(Call::Done(Value::Str(Rc::from(d.to_plain_string())))),
+        ("toPlainString", []) => match d.to_plain_string() {
+            Some(text) => Some(Call::Done(Value::Str(Rc::from(text)))),
+            None => {
+                return Err(method_error(
+                    span,
+                    "OutOfMemoryError: toPlainString() would be too long".into(),
+                ))
+            }
+        },
         ("toEngineeringString", []) if d.scale() >= 0 => {
             Some(Call::Done(Value::Str(Rc::from(d.to_java_string()))))
         }
