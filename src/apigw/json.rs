@@ -125,6 +125,9 @@ pub fn write_json(v: &Value, out: &mut String, escape_slash: bool) {
             };
             out.push('[');
             for (i, x) in items.borrow().iter().enumerate() {
+                if out.len() > crate::eval::value::OUTPUT_BUDGET {
+                    return;
+                }
                 if i > 0 {
                     out.push(',');
                 }
@@ -139,6 +142,9 @@ pub fn write_json(v: &Value, out: &mut String, escape_slash: bool) {
             };
             out.push('{');
             for (i, (k, x)) in m.borrow().iter().enumerate() {
+                if out.len() > crate::eval::value::OUTPUT_BUDGET {
+                    return;
+                }
                 if i > 0 {
                     out.push(',');
                 }

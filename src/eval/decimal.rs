@@ -185,7 +185,11 @@ impl Decimal {
         }
         let by_exponent = self.adjusted().cmp(&o.adjusted());
         if by_exponent != Ordering::Equal {
-            return if a > 0 { by_exponent } else { by_exponent.reverse() };
+            return if a > 0 {
+                by_exponent
+            } else {
+                by_exponent.reverse()
+            };
         }
         let scale = self.scale.max(o.scale);
         match (self.rescaled(scale), o.rescaled(scale)) {
@@ -293,7 +297,8 @@ impl Decimal {
                 scale,
             });
         }
-        let divisor = checked_pow10(i64::from(self.scale) - i64::from(scale)).ok_or_else(too_far)?;
+        let divisor =
+            checked_pow10(i64::from(self.scale) - i64::from(scale)).ok_or_else(too_far)?;
         let (q, r) = self.unscaled.div_rem(&divisor);
         if r.is_zero() {
             return Ok(Decimal { unscaled: q, scale });

@@ -38,6 +38,11 @@ pub enum ArrayType {
     Object,
 }
 
+/// Printing stops once its text passes the render's output limit: a value
+/// that shares sublists (`#set($x = [$x, $x])` in a loop) prints
+/// exponentially. The caller sees the length and reports the overflow.
+pub(crate) const OUTPUT_BUDGET: usize = crate::eval::interp::MAX_OUTPUT;
+
 /// How deep printing and comparing may recurse into nested lists and maps.
 /// Templates can build cycles (`$m.put('me', $m)`); Java overflows its stack
 /// on an indirect one, we stop here instead of crashing.
@@ -411,6 +416,9 @@ impl Value {
                 };
                 out.push('{');
                 for (i, (k, v)) in m.borrow().iter().enumerate() {
+                    if out.len() > OUTPUT_BUDGET {
+                        return true;
+                    }
                     if i > 0 {
                         out.push_str(", ");
                     }
@@ -449,6 +457,11 @@ fn write_collection(items: &[Value], own: Option<&ListRef>, out: &mut String) {
     };
     out.push('[');
     for (i, v) in items.iter().enumerate() {
+        if out.len() > OUTPUT_BUDGET {
+            // Shared sublists print exponentially; the caller reports the
+            // overflow.
+            return;
+        }
         if i > 0 {
             out.push_str(", ");
         }

@@ -221,7 +221,9 @@ pub(crate) fn list_call(
                 }
                 // Double.compareTo: a total order (NaN last, -0.0 < 0.0),
                 // which sort_by requires.
-                (Value::Double(x), Value::Double(y)) => java_double_order(*x).cmp(&java_double_order(*y)),
+                (Value::Double(x), Value::Double(y)) => {
+                    java_double_order(*x).cmp(&java_double_order(*y))
+                }
                 (a, b) => crate::eval::arith::compare(a, b).unwrap_or(std::cmp::Ordering::Equal),
             });
             done(Value::str(""))
@@ -267,7 +269,11 @@ pub(crate) fn list_call(
 /// A key ordering doubles as `Double.compareTo` does: by bits, with every
 /// NaN made one.
 fn java_double_order(d: f64) -> i64 {
-    let bits = if d.is_nan() { f64::NAN.to_bits() } else { d.to_bits() } as i64;
+    let bits = if d.is_nan() {
+        f64::NAN.to_bits()
+    } else {
+        d.to_bits()
+    } as i64;
     // Flip negative numbers so that the integer order is the numeric one.
     bits ^ (((bits >> 63) as u64) >> 1) as i64
 }

@@ -50,18 +50,25 @@ pub(crate) fn java_format(pattern: &str, args: &[Value]) -> Result<String, Strin
             0
         } else {
             width
-                .parse()
-                .map_err(|_| format!("IllegalFormatException: %{spec}{conv}"))?
+                .parse::<i32>()
+                .ok()
+                .and_then(|w| usize::try_from(w).ok())
+                .ok_or_else(|| format!("IllegalFormatWidthException: %{spec}{conv}"))?
         };
+        // Java reads both as an int; beyond the output limit the render
+        // would run out of memory anyway.
         let precision: Option<usize> = match precision {
             Some(p) => Some(
-                p.parse()
-                    .map_err(|_| format!("IllegalFormatPrecisionException: {p}"))?,
+                p.parse::<i32>()
+                    .ok()
+                    .and_then(|p| usize::try_from(p).ok())
+                    .ok_or_else(|| format!("IllegalFormatPrecisionException: {p}"))?,
             ),
             None => None,
         };
-        if width > crate::eval::interp::MAX_OUTPUT {
-            return Err(format!("OutOfMemoryError: width {width}"));
+        let limit = crate::eval::interp::MAX_OUTPUT;
+        if width > limit || precision.is_some_and(|p| p > limit) {
+            return Err(format!("OutOfMemoryError: %{spec}{conv}"));
         }
         let body = match conv {
             '%' => "%".to_string(),
@@ -81,6 +88,9 @@ pub(crate) fn java_format(pattern: &str, args: &[Value]) -> Result<String, Strin
             }
         };
         pad(&mut out, &body, width, &flags);
+        if out.len() > limit {
+            return Err("OutOfMemoryError: the formatted string is too long".into());
+        }
     }
     Ok(out)
 }

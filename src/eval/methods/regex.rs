@@ -305,6 +305,12 @@ pub(crate) fn replace(s: &str, pattern: &str, rep: &str, all: bool, span: Span) 
         };
         out.push_str(s.get(last..m.start()).unwrap_or(""));
         out.push_str(&expand(&re, rep, &caps, span)?);
+        if out.len() > crate::eval::interp::MAX_OUTPUT {
+            return Err(method_error(
+                span,
+                "OutOfMemoryError: replaceAll() result too long".into(),
+            ));
+        }
         last = m.end();
         Ok(all)
     })?;

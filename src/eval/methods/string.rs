@@ -110,6 +110,26 @@ fn substring(s: &str, begin: i64, end: Option<i64>, span: Span) -> EResult<Call>
     )))
 }
 
+/// `String.join` of strings (or nulls): fail before building a result past
+/// the output limit.
+fn check_join_size(items: &[Value], delimiter: &str, span: Span) -> EResult<()> {
+    let size: u128 = items
+        .iter()
+        .map(|x| match x {
+            Value::Str(s) => s.len() as u128,
+            _ => 4,
+        })
+        .sum::<u128>()
+        + (items.len() as u128) * (delimiter.len() as u128);
+    if size > crate::eval::interp::MAX_OUTPUT as u128 {
+        return Err(method_error(
+            span,
+            "OutOfMemoryError: join() result too long".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Call a `java.lang.String` method.
 pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResult<Call> {
     let v = |x: Value| Ok(Call::Done(x));
@@ -216,6 +236,7 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
                     "ClassCastException: join() needs a list of strings".into(),
                 ));
             }
+            check_join_size(&items, d, span)?;
             let parts: Vec<String> = items
                 .iter()
                 .map(|x| x.to_java_string().unwrap_or_else(|| "null".into()))
@@ -230,6 +251,7 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
             Ok(Call::Unresolved)
         }
         ("join", [Value::Str(d), rest @ ..]) if !rest.is_empty() => {
+            check_join_size(rest, d, span)?;
             let parts: Vec<String> = rest
                 .iter()
                 .map(|x| x.to_java_string().unwrap_or_else(|| "null".into()))
@@ -422,6 +444,19 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
         },
         ("replace", [a, b]) => match (str_arg(a), str_arg(b)) {
             (Some(a), Some(b)) => {
+                // The result's size is known before it is built.
+                let hits = if a.is_empty() {
+                    s.chars().count() + 1
+                } else {
+                    s.matches(a).count()
+                };
+                let size = (s.len() as u128) + (hits as u128) * (b.len() as u128);
+                if size > crate::eval::interp::MAX_OUTPUT as u128 {
+                    return Err(method_error(
+                        span,
+                        "OutOfMemoryError: replace() result too long".into(),
+                    ));
+                }
                 if a.is_empty() {
                     let mut out = String::from(b);
                     for c in s.chars() {
