@@ -423,18 +423,47 @@ impl<'a> Interp<'a> {
         })
     }
 
+    /// A binary expression. Operator chains are left-deep trees
+    /// (`1 + 1 + … + 1`), so the left spine is walked with a loop: a long
+    /// chain must not cost a stack frame per operator.
     fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr, span: Span) -> EResult<Value> {
+        let mut spine: SmallVec<[(BinOp, &Expr, Span); 8]> = SmallVec::new();
+        spine.push((op, r, span));
+        let mut leftmost = l;
+        while let Expr::Binary(inner, l, r, span) = leftmost {
+            // `&&`/`||` take only the truth of an arithmetic operand, which
+            // Velocity gives as false without evaluating it.
+            let outer = spine.last().map(|(op, _, _)| *op);
+            if matches!(outer, Some(BinOp::And | BinOp::Or)) && !has_truth_value(*inner) {
+                break;
+            }
+            spine.push((*inner, &**r, *span));
+            leftmost = l;
+        }
+        let Some((first_op, first_right, first_span)) = spine.pop() else {
+            return Ok(Value::Null);
+        };
+        let mut acc = self.binary_step(first_op, Left::Expr(leftmost), first_right, first_span)?;
+        let mut acc_op = first_op;
+        while let Some((op, right, span)) = spine.pop() {
+            acc = self.binary_step(op, Left::Done(acc, acc_op), right, span)?;
+            acc_op = op;
+        }
+        Ok(acc)
+    }
+
+    fn binary_step(&mut self, op: BinOp, l: Left, r: &Expr, span: Span) -> EResult<Value> {
         Ok(match op {
-            BinOp::And => Value::Bool(self.truth(l)? && self.truth(r)?),
-            BinOp::Or => Value::Bool(self.truth(l)? || self.truth(r)?),
+            BinOp::And => Value::Bool(self.left_truth(&l)? && self.truth(r)?),
+            BinOp::Or => Value::Bool(self.left_truth(&l)? || self.truth(r)?),
             BinOp::Eq | BinOp::Ne => {
-                let (a, b) = (self.eval(l)?, self.eval(r)?);
-                let eq = arith::loose_equals(&a, &b);
+                let (a, b) = (self.left_value(l)?, self.eval(r)?);
+                let eq = arith::loose_equals(&a.0, &b);
                 Value::Bool(if op == BinOp::Eq { eq } else { !eq })
             }
             BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
-                let (a, b) = (self.eval(l)?, self.eval(r)?);
-                Value::Bool(match arith::compare(&a, &b) {
+                let (a, b) = (self.left_value(l)?, self.eval(r)?);
+                Value::Bool(match arith::compare(&a.0, &b) {
                     Some(ord) => match op {
                         BinOp::Lt => ord.is_lt(),
                         BinOp::Gt => ord.is_gt(),
@@ -445,10 +474,10 @@ impl<'a> Interp<'a> {
                 })
             }
             BinOp::Add => {
-                let (a, b) = (self.eval(l)?, self.eval(r)?);
+                let ((a, left_expr), b) = (self.left_value(l)?, self.eval(r)?);
                 if matches!(a, Value::Str(_)) || matches!(b, Value::Str(_)) {
-                    let left = self.concat_operand(&a, l);
-                    let right = self.concat_operand(&b, r);
+                    let left = self.concat_operand(&a, left_expr);
+                    let right = self.concat_operand(&b, Some(r));
                     let joined = Value::Str(Rc::from(left + &right));
                     check_size(&joined, span)?;
                     return Ok(joined);
@@ -456,17 +485,35 @@ impl<'a> Interp<'a> {
                 arith::math(op, &a, &b, span)?
             }
             _ => {
-                let (a, b) = (self.eval(l)?, self.eval(r)?);
-                arith::math(op, &a, &b, span)?
+                let (a, b) = (self.left_value(l)?, self.eval(r)?);
+                arith::math(op, &a.0, &b, span)?
             }
         })
     }
 
+    /// The truth of a left operand: an expression's own, or, for the value
+    /// of an inner operator, Velocity's rule that only logical and
+    /// comparison nodes have one.
+    fn left_truth(&mut self, l: &Left) -> EResult<bool> {
+        match l {
+            Left::Expr(e) => self.truth(e),
+            Left::Done(v, op) => Ok(has_truth_value(*op) && v.truthy()),
+        }
+    }
+
+    /// A left operand's value, with its expression when it has one.
+    fn left_value<'e>(&mut self, l: Left<'e>) -> EResult<(Value, Option<&'e Expr>)> {
+        match l {
+            Left::Expr(e) => Ok((self.eval(e)?, Some(e))),
+            Left::Done(v, _) => Ok((v, None)),
+        }
+    }
+
     /// An operand of string `+`: null operands contribute their source text.
-    fn concat_operand(&self, v: &Value, e: &Expr) -> String {
+    fn concat_operand(&self, v: &Value, e: Option<&Expr>) -> String {
         match v {
             Value::Null => match e {
-                Expr::Ref(r) => r.literal.to_string(),
+                Some(Expr::Ref(r)) => r.literal.to_string(),
                 _ => String::new(),
             },
             v => v.to_java_string().unwrap_or_default(),
@@ -484,17 +531,7 @@ impl<'a> Interp<'a> {
             }
             Expr::Bool(b, _) => *b,
             Expr::Not(..) => self.eval(e)?.truthy(),
-            Expr::Binary(
-                BinOp::And
-                | BinOp::Or
-                | BinOp::Eq
-                | BinOp::Ne
-                | BinOp::Lt
-                | BinOp::Gt
-                | BinOp::Le
-                | BinOp::Ge,
-                ..,
-            ) => self.eval(e)?.truthy(),
+            Expr::Binary(op, ..) if has_truth_value(*op) => self.eval(e)?.truthy(),
             _ => false,
         })
     }
@@ -748,6 +785,29 @@ impl<'a> Interp<'a> {
         self.nested_render(at, |me| me.block(body, &mut s).map(|_| ()))?;
         Ok(s)
     }
+}
+
+/// The left operand of a binary operator: an expression still to evaluate,
+/// or the value an inner operator of a chain produced.
+enum Left<'e> {
+    Expr(&'e Expr),
+    Done(Value, BinOp),
+}
+
+/// Whether an operator node has a truth value in Velocity 1.7 (logical and
+/// comparison operators do; arithmetic does not).
+fn has_truth_value(op: BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::And
+            | BinOp::Or
+            | BinOp::Eq
+            | BinOp::Ne
+            | BinOp::Lt
+            | BinOp::Gt
+            | BinOp::Le
+            | BinOp::Ge
+    )
 }
 
 /// Elements a list may hold before a template is stopped.

@@ -14,8 +14,8 @@ pub enum View {
     Values(MapRef),
     /// `map.entrySet()`.
     Entries(MapRef),
-    /// `list.subList(from, to)`.
-    Sub(ListRef, usize, usize),
+    /// `list.subList(from, to)`; `to` moves as the view removes elements.
+    Sub(ListRef, usize, std::cell::Cell<usize>),
     /// `collection.iterator()`: the elements, and how many `next()` took.
     Cursor(Vec<Value>, std::cell::Cell<usize>),
 }
@@ -55,7 +55,7 @@ impl View {
             View::Keys(m) | View::Values(m) | View::Entries(m) => m.borrow().len(),
             View::Sub(l, from, to) => {
                 let n = l.borrow().len();
-                to.min(&n).saturating_sub(*from)
+                to.get().min(n).saturating_sub(*from)
             }
             View::Cursor(items, taken) => items.len().saturating_sub(taken.get()),
         }
@@ -80,7 +80,7 @@ impl View {
                 })))
             }
             View::Sub(l, from, to) => {
-                let at = from.checked_add(i).filter(|at| at < to)?;
+                let at = from.checked_add(i).filter(|at| *at < to.get())?;
                 l.borrow().get(at).cloned()
             }
             View::Cursor(items, taken) => items.get(taken.get().checked_add(i)?).cloned(),
@@ -119,9 +119,10 @@ impl View {
             }
             View::Entries(_) | View::Cursor(..) => false,
             View::Sub(l, from, to) => {
-                let pos = (*from..*to).find(|i| l.borrow().get(*i) == Some(x));
+                let pos = (*from..to.get()).find(|i| l.borrow().get(*i) == Some(x));
                 if let Some(p) = pos {
                     l.borrow_mut().remove(p);
+                    to.set(to.get() - 1);
                 }
                 pos.is_some()
             }
@@ -135,10 +136,11 @@ impl View {
             View::Cursor(..) => {}
             View::Sub(l, from, to) => {
                 let mut l = l.borrow_mut();
-                let end = (*to).min(l.len());
+                let end = to.get().min(l.len());
                 if *from < end {
                     l.drain(*from..end);
                 }
+                to.set(*from);
             }
         }
     }
@@ -148,7 +150,7 @@ impl View {
         let View::Sub(l, from, to) = self else {
             return None;
         };
-        let at = from.checked_add(i).filter(|at| at < to)?;
+        let at = from.checked_add(i).filter(|at| *at < to.get())?;
         l.borrow_mut()
             .get_mut(at)
             .map(|slot| std::mem::replace(slot, v))

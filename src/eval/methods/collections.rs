@@ -258,7 +258,7 @@ pub(crate) fn list_call(
             done(Value::View(Rc::new(View::Sub(
                 l.clone(),
                 a as usize,
-                b as usize,
+                std::cell::Cell::new(b as usize),
             ))))
         }
         ("size" | "isEmpty" | "clear", _) => Ok(Call::ZeroArgOverload),

@@ -60,11 +60,37 @@ fn push_set(out: &mut String, set: &str, negated: bool) {
     out.push(']');
 }
 
+/// The flags a pattern turns on with `(?flags)` or `(?flags:…)` groups,
+/// anywhere in it (an approximation: Java scopes them).
+fn inline_flags(pattern: &str) -> String {
+    let mut on = String::new();
+    let b = pattern.as_bytes();
+    for (i, _) in pattern.match_indices("(?") {
+        // An escaped `\(` is a literal parenthesis.
+        if i > 0 && b.get(i - 1) == Some(&b'\\') {
+            continue;
+        }
+        let rest = pattern.get(i + 2..).unwrap_or("");
+        let group: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic() || *c == '-')
+            .collect();
+        let closes = rest
+            .get(group.len()..)
+            .is_some_and(|r| r.starts_with([')', ':']));
+        if closes && !group.is_empty() {
+            on.push_str(group.split('-').next().unwrap_or(""));
+        }
+    }
+    on
+}
+
 /// Rewrite a Java pattern for fancy-regex.
 pub(crate) fn translate(pattern: &str) -> Result<String, String> {
-    let dotall = pattern.contains("(?s") || pattern.contains("(?ms");
-    let multiline = pattern.contains("(?m");
-    let case_insensitive = pattern.contains("(?i") && !pattern.contains("(?iu");
+    let flags = inline_flags(pattern);
+    let dotall = flags.contains('s');
+    let multiline = flags.contains('m');
+    let case_insensitive = flags.contains('i') && !flags.contains('u');
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut chars = pattern.chars().peekable();
     let mut class_depth = 0usize;
