@@ -213,3 +213,44 @@ fn collections_given_to_their_own_methods() {
     let t = apigw_vtl::parse(source).expect("parses");
     assert!(apigw_vtl::render(&t, &env).is_ok());
 }
+
+/// Inputs found by review that once crashed or hung: NaN in a sort, far
+/// apart BigDecimal scales, huge Formatter precisions, 5,000-term chains.
+#[test]
+fn reviewed_crash_inputs() {
+    let body = r#"{"a": 1.0000000000000000000e-2000000000, "b": 1.0000000000000000000e2000000000, "n": [NaN, 2.0, NaN, 1.0, NaN, 3.0, NaN, 1.0, NaN, 2.0, NaN, 5.0, NaN, 4.0, NaN, 9.0, NaN, 1.0, NaN, 7.0, NaN]}"#;
+    let env =
+        apigw_vtl::apigw::Env::from_event(&serde_json::json!({ "body": body }), None).expect("env");
+    let chain = vec!["1"; 5000].join("+");
+    // `Some(ok)`: whether the render succeeds; `None`: only that it returns.
+    for (source, ok) in [
+        (
+            "#if($input.path('$.a') < $input.path('$.b'))lt#end",
+            Some(true),
+        ),
+        (
+            "$input.path('$.b').scale() $input.path('$.b').intValue()",
+            Some(true),
+        ),
+        (
+            "#set($x = $input.path('$.a') + $input.path('$.b'))",
+            Some(false),
+        ),
+        (
+            "#set($l = $input.path('$.n'))#set($d = $l.sort($null))$l",
+            None,
+        ),
+        (
+            "#set($s = '')$s.format('%.9223372036854775807e', 1.5)",
+            Some(false),
+        ),
+        ("#set($s = '')$s.format('%.2000000000f', 1.5)", Some(false)),
+        (&format!("#set($x = {chain})$x"), Some(true)),
+    ] {
+        let t = apigw_vtl::parse(source).expect("parses");
+        let rendered = apigw_vtl::render(&t, &env);
+        if let Some(ok) = ok {
+            assert_eq!(rendered.is_ok(), ok, "{source}");
+        }
+    }
+}
