@@ -2,7 +2,9 @@
 //! libraries API Gateway uses (commons-lang 2 `StringEscapeUtils`,
 //! `java.net.URLEncoder`/`URLDecoder`, `java.util.Base64`).
 
+use std::borrow::Cow;
 use std::fmt::Write;
+use std::rc::Rc;
 
 use base64::Engine;
 
@@ -12,8 +14,13 @@ use crate::eval::methods::Call;
 use crate::eval::value::{ListKind, Value};
 use crate::syntax::span::Span;
 
-/// commons-lang 2.6 `StringEscapeUtils.escapeJavaScript`.
-pub fn escape_javascript(s: &str) -> String {
+/// commons-lang 2.6 `StringEscapeUtils.escapeJavaScript`; most values need
+/// no escaping and come back borrowed.
+pub fn escape_javascript(s: &str) -> Cow<'_, str> {
+    let escaped = |u: u16| !(0x20..=0x7f).contains(&u) || matches!(u, 0x27 | 0x22 | 0x5C | 0x2F);
+    if !crate::eval::utf16::units(s).any(escaped) {
+        return Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len() + 8);
     for unit in crate::eval::utf16::units(s) {
         match unit {
@@ -32,7 +39,7 @@ pub fn escape_javascript(s: &str) -> String {
             u => out.push(char::from(u as u8)),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// `java.net.URLEncoder.encode(s, "UTF-8")`.
@@ -101,15 +108,14 @@ pub(crate) fn call(name: &str, args: &[Value], span: Span) -> Result<Call, Box<E
         }
         _ => return Ok(Call::Unresolved),
     };
-    // Most values need no escaping: hand the same string back.
-    if name == "escapeJavaScript"
-        && s.bytes()
-            .all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'\'' | b'"' | b'\\' | b'/'))
-    {
-        return Ok(Call::Done(Value::Str(s.clone())));
+    if name == "escapeJavaScript" {
+        return Ok(Call::Done(match escape_javascript(s) {
+            // Nothing to escape: the same string, no copy.
+            Cow::Borrowed(_) => Value::Str(s.clone()),
+            Cow::Owned(t) => Value::Str(Rc::from(t)),
+        }));
     }
     let text = match name {
-        "escapeJavaScript" => escape_javascript(s),
         "urlEncode" => url_encode(s),
         "urlDecode" => url_decode(s).map_err(|m| err(span, m))?,
         "base64Encode" => base64::engine::general_purpose::STANDARD

@@ -35,7 +35,8 @@ fn wrap(result: i128, a: &Value, b: &Value) -> Value {
     }
 }
 
-fn as_f64(v: &Value) -> f64 {
+/// `Number.doubleValue()`; 0 for a value that is not a number.
+pub(crate) fn as_f64(v: &Value) -> f64 {
     match v {
         Value::Int(i) => f64::from(*i),
         Value::Long(l) => *l as f64,

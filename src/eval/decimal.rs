@@ -10,6 +10,20 @@ use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 
+/// Digits `coeff` with a decimal point `scale` (> 0) places from the right.
+fn plain(sign: &str, coeff: &str, scale: i32) -> String {
+    let point = coeff.len() as i64 - i64::from(scale);
+    if point > 0 {
+        let (a, b) = coeff.split_at(point as usize);
+        format!("{sign}{a}.{b}")
+    } else {
+        format!(
+            "{sign}0.{}{coeff}",
+            "0".repeat(point.unsigned_abs() as usize)
+        )
+    }
+}
+
 /// `unscaled × 10^-scale`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decimal {
@@ -350,16 +364,7 @@ impl Decimal {
             };
             return Some(format!("{sign}{coeff}{zeros}"));
         }
-        let point = coeff.len() as i64 - i64::from(self.scale);
-        Some(if point > 0 {
-            let (a, b) = coeff.split_at(point as usize);
-            format!("{sign}{a}.{b}")
-        } else {
-            format!(
-                "{sign}0.{}{coeff}",
-                "0".repeat(point.unsigned_abs() as usize)
-            )
-        })
+        Some(plain(sign, &coeff, self.scale))
     }
 
     /// `BigDecimal.toString()`.
@@ -371,16 +376,7 @@ impl Decimal {
         }
         let adjusted = -i64::from(self.scale) + (coeff.len() as i64 - 1);
         if self.scale > 0 && adjusted >= -6 {
-            let point = coeff.len() as i64 - i64::from(self.scale);
-            return if point > 0 {
-                let (a, b) = coeff.split_at(point as usize);
-                format!("{sign}{a}.{b}")
-            } else {
-                format!(
-                    "{sign}0.{}{coeff}",
-                    "0".repeat(point.unsigned_abs() as usize)
-                )
-            };
+            return plain(sign, &coeff, self.scale);
         }
         let (first, rest) = coeff.split_at(1);
         let mut s = format!("{sign}{first}");

@@ -244,25 +244,26 @@ fn long_digits(mut value: u64, insignificant: u32) -> (Vec<u8>, i32) {
     (digits, exp + n)
 }
 
-fn round_up_digits(out: &mut Vec<u8>, exp: &mut i32) {
-    let mut i = out.len();
-    loop {
-        if i == 0 {
-            out.insert(0, 1);
-            out.truncate(out.len().saturating_sub(1).max(1));
-            *exp += 1;
+/// Add one unit in the last place of `0.DIGITS × 10^exp`; a carry out of
+/// the first digit prepends a 1 and raises `exp`.
+pub(crate) fn increment(digits: &mut Vec<u8>, exp: &mut i32) {
+    for d in digits.iter_mut().rev() {
+        if *d == 9 {
+            *d = 0;
+        } else {
+            *d += 1;
             return;
         }
-        i -= 1;
-        if let Some(d) = out.get_mut(i) {
-            if *d == 9 {
-                *d = 0;
-            } else {
-                *d += 1;
-                return;
-            }
-        }
     }
+    digits.insert(0, 1);
+    *exp += 1;
+}
+
+/// Java's `roundup`: the carry keeps the digit count.
+fn round_up_digits(out: &mut Vec<u8>, exp: &mut i32) {
+    let n = out.len().max(1);
+    increment(out, exp);
+    out.truncate(n);
 }
 
 /// Append `Double.toString(d)`.

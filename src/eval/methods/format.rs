@@ -1,11 +1,12 @@
 //! `String.format` (java.util.Formatter) for the conversions templates use:
 //! `%s %S %d %x %X %o %f %e %E %b %B %c %n %%`, with argument indexes,
 //! flags `-0+ ,(#`, width and precision. Written by hand: no crate formats
-//! with Java's rules (half-up rounding of the shortest decimal form,
+//! with Java's rules (half-up rounding of the `Double.toString` digits,
 //! `null` and boolean conversions, `IllegalFormatException`s).
 
 use std::fmt::Write;
 
+use super::super::java_double;
 use super::super::value::Value;
 
 /// Format `args` by `pattern`; `Err` carries the Java exception's message.
@@ -279,13 +280,6 @@ fn group(number: &str, flags: &str) -> String {
     grouped
 }
 
-/// The decimal digits of `d` (> 0) that Java's Formatter starts from, and
-/// the exponent: `d` is `0.DIGITS × 10^exp`. Java rounds this form, not the
-/// exact binary value.
-fn shortest(d: f64) -> (Vec<u8>, i32) {
-    crate::eval::java_double::digits(d, false)
-}
-
 /// Round `digits` (of `0.DIGITS × 10^exp`) half-up to `keep` digits.
 fn round_half_up(mut digits: Vec<u8>, mut exp: i32, keep: i64) -> (Vec<u8>, i32) {
     if keep < 0 {
@@ -298,23 +292,7 @@ fn round_half_up(mut digits: Vec<u8>, mut exp: i32, keep: i64) -> (Vec<u8>, i32)
     let up = digits.get(keep).is_some_and(|d| *d >= 5);
     digits.truncate(keep);
     if up {
-        let mut i = keep;
-        loop {
-            if i == 0 {
-                digits.insert(0, 1);
-                exp += 1;
-                break;
-            }
-            i -= 1;
-            if let Some(d) = digits.get_mut(i) {
-                if *d == 9 {
-                    *d = 0;
-                } else {
-                    *d += 1;
-                    break;
-                }
-            }
-        }
+        crate::eval::java_double::increment(&mut digits, &mut exp);
     }
     (digits, exp)
 }
@@ -323,7 +301,9 @@ fn fixed(d: f64, precision: usize) -> String {
     if d == 0.0 {
         return zero_fixed(precision);
     }
-    let (digits, exp) = shortest(d);
+    // Java's Formatter rounds the digits `Double.toString` would start
+    // from, not the exact binary value.
+    let (digits, exp) = java_double::digits(d, false);
     let (digits, exp) = round_half_up(digits, exp, i64::from(exp) + precision as i64);
     let digit = |i: i64| -> char {
         if i < 0 {
@@ -361,7 +341,7 @@ fn scientific(d: f64, precision: usize) -> String {
     let (digits, exp) = if d == 0.0 {
         (vec![0], 1)
     } else {
-        let (digits, exp) = shortest(d);
+        let (digits, exp) = java_double::digits(d, false);
         round_half_up(digits, exp, precision as i64 + 1)
     };
     let mut s = String::new();
@@ -410,7 +390,7 @@ mod tests {
     }
 
     #[test]
-    fn floats_round_half_up_from_the_shortest_form() {
+    fn floats_round_half_up_from_java_digits() {
         assert_eq!(
             f(
                 "%.2f %.1f %.0f %f",

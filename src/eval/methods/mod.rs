@@ -233,14 +233,7 @@ fn parse_java_double(text: &str) -> Option<f64> {
 /// ones templates reach through an instance (`#set($Integer = 0)` then
 /// `$Integer.parseInt(...)`).
 fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult<Call> {
-    let f = match value {
-        Value::Int(i) => f64::from(*i),
-        Value::Long(l) => *l as f64,
-        Value::BigInt(b) => *b as f64,
-        Value::Double(d) => *d,
-        Value::Decimal(d) => d.to_f64(),
-        _ => 0.0,
-    };
+    let f = super::arith::as_f64(value);
     let i = match value {
         Value::Decimal(d) => d.to_i128().unwrap_or(f as i128),
         v => v.as_integer().unwrap_or(f as i128),
