@@ -72,6 +72,7 @@ public final class Oracle {
         p.setProperty("runtime.log.logsystem.class", "org.apache.velocity.runtime.log.NullLogChute");
         p.setProperty("directive.foreach.maxloops", "1000");
         p.setProperty("eventhandler.referenceinsertion.class", "NullAsEmpty");
+        p.setProperty("runtime.introspector.uberspect", "NoReflection");
         // API Gateway has no template resources: an empty string repository, so #parse and
         // #include always fail with ResourceNotFoundException.
         p.setProperty("resource.loader", "string");

@@ -106,9 +106,12 @@ pub fn write_json_string(s: &str, out: &mut String, escape_slash: bool) {
 /// Append compact JSON text for a value.
 pub fn write_json(v: &Value, out: &mut String, escape_slash: bool) {
     match v {
-        Value::Null | Value::Input | Value::Util | Value::Define(_) | Value::Loop(_) => {
-            out.push_str("null")
-        }
+        Value::Null
+        | Value::Input
+        | Value::Util
+        | Value::Define(_)
+        | Value::Loop(_)
+        | Value::LoopInfo(_) => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(_) | Value::Long(_) | Value::BigInt(_) => {
             out.push_str(&v.to_java_string().unwrap_or_default())

@@ -579,6 +579,8 @@ impl<'a> Interp<'a> {
                 index,
                 has_next,
                 parent: parent.clone(),
+                line: f.line,
+                column: f.column,
                 storage: std::cell::RefCell::new(None),
             };
             let id = self.enter_loop_scope(state, scope_id);

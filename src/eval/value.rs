@@ -215,6 +215,35 @@ impl Drop for MapCell {
     }
 }
 
+/// `$foreach.info` (Velocity's `Scope.Info`): which directive a loop scope
+/// belongs to. The template is always named `template`, the name API
+/// Gateway's engine is given in the profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoopInfo {
+    /// The directive's line.
+    pub line: u32,
+    /// The directive's column.
+    pub column: u32,
+    /// 1 for an outermost loop, 2 inside another, ….
+    pub depth: u32,
+}
+
+impl LoopInfo {
+    /// `Scope.Info.toString()`.
+    pub fn write(&self, out: &mut String) {
+        use std::fmt::Write;
+        out.push_str("#foreach[type:block");
+        if self.depth > 1 {
+            let _ = write!(out, " depth:{}", self.depth);
+        }
+        let _ = write!(
+            out,
+            " template:template line:{} column:{}]",
+            self.line, self.column
+        );
+    }
+}
+
 /// The state `$foreach` exposes inside a loop.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoopState {
@@ -224,12 +253,31 @@ pub struct LoopState {
     pub has_next: bool,
     /// The enclosing loop's `$foreach`.
     pub parent: Value,
+    /// Where the `#foreach` directive is, for `$foreach.info`.
+    pub line: u32,
+    /// Its column.
+    pub column: u32,
     /// Velocity's scope is also a map (`$foreach.put('k', v)`,
     /// `#set($foreach.k = v)`), one per loop; made on first use.
     pub storage: RefCell<Option<MapRef>>,
 }
 
 impl LoopState {
+    /// `$foreach.info`: the directive this scope belongs to.
+    pub fn info(&self) -> LoopInfo {
+        let mut depth = 1u32;
+        let mut parent = &self.parent;
+        while let Value::Loop(p) = parent {
+            depth = depth.saturating_add(1);
+            parent = &p.parent;
+        }
+        LoopInfo {
+            line: self.line,
+            column: self.column,
+            depth,
+        }
+    }
+
     /// The scope's map, made on first use.
     pub fn storage(&self) -> MapRef {
         self.storage
@@ -269,6 +317,8 @@ pub enum Value {
     View(Rc<super::view::View>),
     /// `$foreach`.
     Loop(Rc<LoopState>),
+    /// `$foreach.info`.
+    LoopInfo(LoopInfo),
     /// A `#define` block, rendered when referenced.
     Define(Rc<Block>),
     /// `$input`.
@@ -438,6 +488,7 @@ impl Value {
                 write_element(&e.value(), out);
             }
             Value::View(v) => write_collection(&v.items(), None, out),
+            Value::LoopInfo(info) => info.write(out),
             // ForeachScope is an AbstractMap over its storage.
             Value::Loop(l) => match &*l.storage.borrow() {
                 Some(m) => return Value::Map(m.clone()).write_java(out),

@@ -112,6 +112,10 @@ pub struct IfNode {
 pub struct ForeachNode {
     /// The directive in the source.
     pub span: Span,
+    /// The directive's line as Velocity counts (`$foreach.info`).
+    pub line: u32,
+    /// The directive's column as Velocity counts (`$foreach.info`).
+    pub column: u32,
     /// The loop variable, without `$`.
     pub var: Ident,
     /// What is iterated.

@@ -3,7 +3,7 @@
 
 use super::ast::*;
 use super::lexer::{Kind, LexError, Lexer, State, Token};
-use super::span::Span;
+use super::span::{velocity_line_col, Span};
 
 /// A syntax error: where and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,14 +60,18 @@ pub struct Parser<'a> {
     literal: Option<String>,
     /// The first lexical error: it ends the parse.
     lex_error: Option<LexError>,
+    /// Where this source starts in the template, as Velocity numbers lines
+    /// and columns: (1, 0) for a template, the opening quote for the
+    /// template of an interpolated string literal.
+    origin: (u32, u32),
 }
 
 /// Parse a whole template.
 pub fn parse_template(src: &str) -> Result<Template, ParseError> {
-    template(src).map_err(|e| *e)
+    template(src, (1, 0)).map_err(|e| *e)
 }
 
-fn template(src: &str) -> PResult<Template> {
+fn template(src: &str, origin: (u32, u32)) -> PResult<Template> {
     if u32::try_from(src.len()).is_err() {
         return Err(Box::new(ParseError {
             span: Span::new(0, 0),
@@ -83,6 +87,7 @@ fn template(src: &str) -> PResult<Template> {
         depth: 0,
         literal: None,
         lex_error: None,
+        origin,
     };
     let nodes = p.block();
     // A lexical error stopped the token stream: it is the error to report.
@@ -595,7 +600,7 @@ impl<'a> Parser<'a> {
             if !value.contains("##") {
                 source.push(' ');
             }
-            match parse_template(&source) {
+            match template(&source, self.velocity_position(t.span.start as usize)) {
                 Ok(tpl) => Some(Box::new(tpl)),
                 Err(e) => {
                     return Err(Box::new(ParseError {
@@ -1038,6 +1043,19 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
+    /// The line and column Velocity gives the character at `offset` in the
+    /// template: a string literal's template is shifted to where the literal
+    /// starts (Velocity's `ASTStringLiteral.adjTokenLineNums`).
+    fn velocity_position(&self, offset: usize) -> (u32, u32) {
+        let (line, column) = velocity_line_col(self.src, offset);
+        let (origin_line, origin_column) = self.origin;
+        if line == 1 {
+            (origin_line, column.saturating_add(origin_column))
+        } else {
+            (line.saturating_add(origin_line.saturating_sub(1)), column)
+        }
+    }
+
     fn line_directive(&self, name: &str, args: Vec<Expr>, span: Span) -> Node {
         Node::Directive(Box::new(DirectiveNode {
             span,
@@ -1071,8 +1089,11 @@ impl<'a> Parser<'a> {
                         message: "#foreach takes `($var in expression)`".into(),
                     }));
                 }
+                let (line, column) = self.velocity_position(span.start as usize);
                 out.push(Node::Foreach(Box::new(ForeachNode {
                     span,
+                    line,
+                    column,
                     var: var.root.clone(),
                     iterable,
                     body,

@@ -54,3 +54,37 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
         + 1;
     (line, col)
 }
+
+/// The 1-based line and column Velocity's parser gives the character at
+/// `offset` (what `$foreach.info` prints): `\n`, `\r\n` and a lone `\r`
+/// each end a line, columns count UTF-16 units, and a tab moves to the next
+/// multiple of 8 (JavaCC's character stream).
+pub fn velocity_line_col(source: &str, offset: usize) -> (u32, u32) {
+    let (mut line, mut column) = (1u32, 1u32);
+    let mut chars = source.get(..offset).unwrap_or(source).chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\r' => {
+                line = line.saturating_add(1);
+                column = 1;
+            }
+            '\t' => column = ((column - 1) / 8 + 1).saturating_mul(8).saturating_add(1),
+            c => column = column.saturating_add(c.len_utf16() as u32),
+        }
+    }
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::velocity_line_col;
+
+    #[test]
+    fn velocity_counts_tabs_to_stops_and_utf16_units() {
+        assert_eq!(velocity_line_col("\t#", 1), (1, 9));
+        assert_eq!(velocity_line_col("   \t #", 5), (1, 10));
+        assert_eq!(velocity_line_col("é😀#", "é😀".len()), (1, 4));
+        assert_eq!(velocity_line_col("a\r\n\rb", 4), (3, 1));
+    }
+}

@@ -48,6 +48,8 @@ pub(crate) fn property(it: &mut Interp, value: &Value, name: &str, span: Span) -
             "empty" => Value::Bool(v.is_empty()),
             _ => Value::Null,
         },
+        // Velocity tries `getName` for both `.name` and `.Name`.
+        Value::LoopInfo(info) => loop_info_property(info, &lower_first(name)),
         Value::Loop(l) => match name {
             "index" => Value::Int(l.index),
             "count" => Value::Int(l.index.saturating_add(1)),
@@ -55,6 +57,7 @@ pub(crate) fn property(it: &mut Interp, value: &Value, name: &str, span: Span) -
             "first" => Value::Bool(l.index == 0),
             "last" => Value::Bool(!l.has_next),
             "parent" => l.parent.clone(),
+            "info" => Value::LoopInfo(l.info()),
             "topmost" => {
                 let mut cur = Rc::clone(l);
                 while let Value::Loop(p) = &cur.parent {
@@ -98,6 +101,29 @@ pub(crate) fn property(it: &mut Interp, value: &Value, name: &str, span: Span) -
         _ => Value::Null,
     };
     Ok(v)
+}
+
+/// The getters of `$foreach.info` (Velocity's `Scope.Info`).
+fn loop_info_property(info: &super::value::LoopInfo, name: &str) -> Value {
+    let number = |n: u32| Value::Int(i32::try_from(n).unwrap_or(i32::MAX));
+    match name {
+        "name" => Value::str("foreach"),
+        "type" => Value::str("block"),
+        "template" => Value::str("template"),
+        "depth" => number(info.depth),
+        "line" => number(info.line),
+        "column" => number(info.column),
+        _ => Value::Null,
+    }
+}
+
+/// `Name` to `name`: the property a getter reads.
+fn lower_first(getter: &str) -> String {
+    let mut chars = getter.chars();
+    chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Whether a map or list method changes its receiver.
@@ -146,11 +172,20 @@ pub(crate) fn call(
             _ => common(value, name, args),
         },
         Value::View(v) => collections::view_call(v, value, name, args, span)?,
+        Value::LoopInfo(info) => match (name.strip_prefix("get"), args) {
+            (Some(getter), []) if getter.starts_with(|c: char| c.is_uppercase()) => {
+                match loop_info_property(info, &lower_first(getter)) {
+                    Value::Null => common(value, name, args),
+                    v => Call::Done(v),
+                }
+            }
+            _ => common(value, name, args),
+        },
         // `$foreach`'s getters called as methods.
         Value::Loop(l) => match (name, args) {
             (
                 "getIndex" | "getCount" | "hasNext" | "getHasNext" | "isFirst" | "getFirst"
-                | "isLast" | "getLast" | "getParent" | "getTopmost",
+                | "isLast" | "getLast" | "getParent" | "getTopmost" | "getInfo",
                 [],
             ) => {
                 let prop = match name {
@@ -161,6 +196,7 @@ pub(crate) fn call(
                     "isLast" | "getLast" => "last",
                     "getParent" => "parent",
                     "getTopmost" => "topmost",
+                    "getInfo" => "info",
                     other => other,
                 };
                 Call::Done(property(it, value, prop, span)?)
