@@ -119,6 +119,8 @@ pub fn write_json(v: &Value, out: &mut String, escape_slash: bool) {
         // json-smart writes an infinite double as null.
         Value::Double(d) if d.is_infinite() => out.push_str("null"),
         Value::Double(d) => write_java_double(*d, out),
+        Value::Float(f) if f.is_infinite() => out.push_str("null"),
+        Value::Float(f) => crate::eval::java_double::write_float(*f, out),
         Value::Decimal(d) => out.push_str(&d.to_java_string()),
         Value::Str(s) => write_json_string(s, out, escape_slash),
         Value::List(items, _) => {

@@ -42,16 +42,38 @@ pub(crate) fn as_f64(v: &Value) -> f64 {
         Value::Long(l) => *l as f64,
         Value::BigInt(b) => *b as f64,
         Value::Double(d) => *d,
+        Value::Float(f) => f64::from(*f),
         Value::Decimal(d) => d.to_f64(),
         _ => 0.0,
     }
+}
+
+/// `Number.floatValue()`: integers round to the nearest float directly, not
+/// through a double.
+pub(crate) fn as_f32(v: &Value) -> f32 {
+    match v {
+        Value::Float(f) => *f,
+        v => match v.as_integer() {
+            Some(i) => i as f32,
+            None => as_f64(v) as f32,
+        },
+    }
+}
+
+/// `MathUtils.findCalculationBase` gives `BASE_FLOAT` when a Float meets
+/// another Float or an integer (no Double, BigInteger or BigDecimal).
+fn float_base(a: &Value, b: &Value) -> bool {
+    let float_or_small = |v: &Value| matches!(v, Value::Float(_) | Value::Int(_) | Value::Long(_));
+    (matches!(a, Value::Float(_)) || matches!(b, Value::Float(_)))
+        && float_or_small(a)
+        && float_or_small(b)
 }
 
 /// `MathUtils.findCalculationBase` picks BigDecimal when an operand is one,
 /// or when a BigInteger meets a Double.
 fn decimal_base(a: &Value, b: &Value) -> bool {
     let big = |v: &Value| matches!(v, Value::BigInt(_));
-    let double = |v: &Value| matches!(v, Value::Double(_));
+    let double = |v: &Value| matches!(v, Value::Double(_) | Value::Float(_));
     matches!(a, Value::Decimal(_))
         || matches!(b, Value::Decimal(_))
         || (big(a) && double(b))
@@ -65,6 +87,7 @@ fn to_decimal(v: &Value) -> Option<Decimal> {
         Value::Decimal(d) => Some((**d).clone()),
         Value::BigInt(i) => Some(Decimal::from_integer(*i)),
         Value::Double(d) => Decimal::from_f64(*d),
+        Value::Float(f) => Decimal::from_f64(f64::from(*f)),
         Value::Int(i) => Decimal::from_f64(f64::from(*i)),
         Value::Long(l) => Decimal::from_f64(*l as f64),
         _ => None,
@@ -115,6 +138,7 @@ pub fn int_value(v: &Value) -> Option<i32> {
         Value::Long(l) => Some(*l as i32),
         Value::BigInt(b) => Some(*b as i32),
         Value::Double(d) => Some(*d as i32),
+        Value::Float(f) => Some(*f as i32),
         _ => None,
     }
 }
@@ -169,6 +193,18 @@ pub fn math(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Box<Ev
         };
         return Ok(r.map_or(Value::Null, |r| wrap(r, a, b)));
     }
+    if float_base(a, b) {
+        let (x, y) = (as_f32(a), as_f32(b));
+        return Ok(match op {
+            BinOp::Add => Value::Float(x + y),
+            BinOp::Sub => Value::Float(x - y),
+            BinOp::Mul => Value::Float(x * y),
+            BinOp::Div | BinOp::Mod if y == 0.0 => Value::Null,
+            BinOp::Div => Value::Float(x / y),
+            BinOp::Mod => Value::Float(x % y),
+            _ => Value::Null,
+        });
+    }
     let (x, y) = (as_f64(a), as_f64(b));
     Ok(match op {
         BinOp::Add => Value::Double(x + y),
@@ -194,6 +230,9 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
         if let (Some(x), Some(y)) = (to_decimal(a), to_decimal(b)) {
             return Some(x.compare(&y));
         }
+    }
+    if float_base(a, b) {
+        return Some(as_f32(a).partial_cmp(&as_f32(b)).unwrap_or(Ordering::Equal));
     }
     Some(as_f64(a).partial_cmp(&as_f64(b)).unwrap_or(Ordering::Equal))
 }

@@ -54,22 +54,43 @@ fn insignificant_digits_for_pow2(p2: i32) -> u32 {
 /// that the value is `0.DIGITS × 10^exp`. `compatible` is `Double.toString`'s
 /// mode; `String.format` asks for at least two digits always.
 pub(crate) fn digits(d: f64, compatible: bool) -> (Vec<u8>, i32) {
-    let bits = d.to_bits();
-    let mut bin_exp = ((bits >> 52) & 0x7FF) as i32;
-    let mut fract_bits = bits & 0x000F_FFFF_FFFF_FFFF;
+    ieee_digits(d.to_bits(), 52, 11, compatible)
+}
+
+/// The digits of a `float` (finite, non-zero): Java runs the same
+/// conversion with the float's 24 significant bits moved to the double's
+/// positions, which is why `Float.toString` is not simply the shortest form.
+fn float_digits(f: f32) -> (Vec<u8>, i32) {
+    ieee_digits(u64::from(f.to_bits()), 23, 8, true)
+}
+
+/// `FloatingDecimal.getBinaryToASCIIConverter` for either width: `bits` is
+/// the raw value, `fract_width` and `exp_width` its field sizes.
+fn ieee_digits(bits: u64, fract_width: u32, exp_width: u32, compatible: bool) -> (Vec<u8>, i32) {
+    let fract_mask = (1u64 << fract_width) - 1;
+    let bias = (1i32 << (exp_width - 1)) - 1;
+    let mut bin_exp = ((bits >> fract_width) & ((1u64 << exp_width) - 1)) as i32;
+    let mut fract_bits = bits & fract_mask;
     let n_significant_bits;
     if bin_exp == 0 {
+        // Subnormal: normalise (counted in 64 bits, which shifts both
+        // widths alike).
         let leading = fract_bits.leading_zeros() as i32;
-        let shift = leading - (63 - 52);
+        let shift = leading - (63 - fract_width as i32);
         fract_bits <<= shift;
         bin_exp = 1 - shift;
         n_significant_bits = 64 - leading;
     } else {
-        fract_bits |= 1 << 52;
-        n_significant_bits = 53;
+        fract_bits |= 1 << fract_width;
+        n_significant_bits = fract_width as i32 + 1;
     }
-    bin_exp -= 1023;
-    dtoa(bin_exp, fract_bits, n_significant_bits, compatible)
+    bin_exp -= bias;
+    dtoa(
+        bin_exp,
+        fract_bits << (52 - fract_width),
+        n_significant_bits,
+        compatible,
+    )
 }
 
 fn dtoa(
@@ -268,6 +289,17 @@ fn round_up_digits(out: &mut Vec<u8>, exp: &mut i32) {
 
 /// Append `Double.toString(d)`.
 pub fn write(d: f64, out: &mut String) {
+    write_with(d, || digits(d.abs(), true), out);
+}
+
+/// Append `Float.toString(f)`.
+pub fn write_float(f: f32, out: &mut String) {
+    write_with(f64::from(f), || float_digits(f.abs()), out);
+}
+
+/// `FloatingDecimal.toJavaFormatString`, shared by both widths: `d` only
+/// decides the special cases and the sign.
+fn write_with(d: f64, digits: impl FnOnce() -> (Vec<u8>, i32), out: &mut String) {
     if d.is_nan() {
         out.push_str("NaN");
         return;
@@ -283,7 +315,7 @@ pub fn write(d: f64, out: &mut String) {
     if d < 0.0 {
         out.push('-');
     }
-    let (digits, exp) = digits(d.abs(), true);
+    let (digits, exp) = digits();
     let digit = |i: usize| char::from(b'0' + digits.get(i).copied().unwrap_or(0));
     if exp > 0 && exp <= 7 {
         let int_len = exp as usize;

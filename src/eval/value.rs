@@ -303,6 +303,8 @@ pub enum Value {
     BigInt(i128),
     /// `java.lang.Double`.
     Double(f64),
+    /// `java.lang.Float` (only from `floatValue()`).
+    Float(f32),
     /// `java.math.BigDecimal`.
     Decimal(Rc<Decimal>),
     /// `java.lang.String`.
@@ -391,6 +393,7 @@ impl Value {
                 | Value::Long(_)
                 | Value::BigInt(_)
                 | Value::Double(_)
+                | Value::Float(_)
                 | Value::Decimal(_)
         )
     }
@@ -435,6 +438,7 @@ impl Value {
                 let _ = write!(out, "{i}");
             }
             Value::Double(d) => write_java_double(*d, out),
+            Value::Float(f) => super::java_double::write_float(*f, out),
             Value::Decimal(d) => out.push_str(&d.to_java_string()),
             Value::Str(s) => out.push_str(s),
             Value::List(items, ListKind::ArrayList) => {
@@ -579,6 +583,10 @@ pub fn java_equals(a: &Value, b: &Value) -> bool {
         (Value::Long(x), Value::Long(y)) => x == y,
         (Value::BigInt(x), Value::BigInt(y)) => x == y,
         (Value::Double(x), Value::Double(y)) => x.to_bits() == y.to_bits() || x == y,
+        // Float.equals compares floatToIntBits: NaN equals NaN, 0.0 is not -0.0.
+        (Value::Float(x), Value::Float(y)) => {
+            x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
+        }
         (Value::Str(x), Value::Str(y)) => x == y,
         // BigDecimal.equals compares the scale too: 1.0 is not 1.00.
         (Value::Decimal(x), Value::Decimal(y)) => x == y,

@@ -216,6 +216,7 @@ pub(crate) fn call(
         | Value::Long(_)
         | Value::BigInt(_)
         | Value::Double(_)
+        | Value::Float(_)
         | Value::Decimal(_) => number_call(value, name, args, span)?,
         Value::Bool(b) => bool_call(*b, name, args),
         _ => common(value, name, args),
@@ -293,8 +294,11 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
         ("shortValue", []) => done(Value::Int(i32::from(i as i16))),
         ("byteValue", []) => done(Value::Int(i32::from(i as i8))),
         ("doubleValue", []) => done(Value::Double(f)),
-        ("isNaN", []) if matches!(value, Value::Double(_)) => done(Value::Bool(f.is_nan())),
-        ("isInfinite", []) if matches!(value, Value::Double(_)) => {
+        ("floatValue", []) => done(Value::Float(super::arith::as_f32(value))),
+        ("isNaN", []) if matches!(value, Value::Double(_) | Value::Float(_)) => {
+            done(Value::Bool(f.is_nan()))
+        }
+        ("isInfinite", []) if matches!(value, Value::Double(_) | Value::Float(_)) => {
             done(Value::Bool(f.is_infinite()))
         }
         ("hashCode", []) => done(Value::Int(match value {
@@ -305,6 +309,13 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
                     d.to_bits()
                 };
                 (bits ^ (bits >> 32)) as i32
+            }
+            Value::Float(f) => {
+                if f.is_nan() {
+                    0x7fc0_0000
+                } else {
+                    f.to_bits() as i32
+                }
             }
             Value::Long(l) => (*l ^ ((*l as u64) >> 32) as i64) as i32,
             _ => i as i32,
