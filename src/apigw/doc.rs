@@ -16,6 +16,8 @@ use crate::eval::decimal::Decimal;
 pub enum Number {
     /// Integer, Long or BigInteger.
     Int(i128),
+    /// BigInteger beyond 128 bits.
+    Huge(Rc<num_bigint::BigInt>),
     /// Double (json-smart's NaN too).
     Double(f64),
     /// BigDecimal: a float literal longer than 18 characters.
@@ -27,6 +29,7 @@ impl Number {
     pub fn as_f64(&self) -> f64 {
         match self {
             Number::Int(i) => *i as f64,
+            Number::Huge(i) => num_traits::ToPrimitive::to_f64(&**i).unwrap_or(f64::NAN),
             Number::Double(d) => *d,
             Number::Decimal(d) => d.to_f64(),
         }

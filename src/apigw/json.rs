@@ -47,6 +47,7 @@ pub fn doc_to_value(j: &super::doc::Json, lists: ListKind) -> Value {
         Doc::Null => Value::Null,
         Doc::Bool(b) => Value::Bool(*b),
         Doc::Number(N::Int(i)) => integer(*i),
+        Doc::Number(N::Huge(i)) => Value::Huge(i.clone()),
         Doc::Number(N::Double(d)) => Value::Double(*d),
         Doc::Number(N::Decimal(d)) => Value::Decimal(d.clone()),
         Doc::String(s) => Value::Str(Rc::from(s.as_str())),
@@ -113,7 +114,7 @@ pub fn write_json(v: &Value, out: &mut String, escape_slash: bool) {
         | Value::Loop(_)
         | Value::LoopInfo(_) => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(_) | Value::Long(_) | Value::BigInt(_) => {
+        Value::Int(_) | Value::Long(_) | Value::BigInt(_) | Value::Huge(_) => {
             out.push_str(&v.to_java_string().unwrap_or_default())
         }
         // json-smart writes an infinite double as null.

@@ -362,15 +362,17 @@ fn push_char(out: &mut Vec<u16>, c: char) {
     out.extend_from_slice(c.encode_utf16(&mut buf));
 }
 
-/// An integer literal as json-smart stores it (a lone `-` is 0). Beyond
-/// 128 bits, the nearest double.
+/// An integer literal as json-smart stores it (a lone `-` is 0).
 fn integer(xs: &str) -> Number {
     if xs == "-" {
         return Number::Int(0);
     }
     match xs.parse::<i128>() {
         Ok(i) => Number::Int(i),
-        Err(_) => Number::Double(xs.parse().unwrap_or(0.0)),
+        Err(_) => match xs.parse::<num_bigint::BigInt>() {
+            Ok(b) => Number::Huge(Rc::new(b)),
+            Err(_) => Number::Double(xs.parse().unwrap_or(0.0)),
+        },
     }
 }
 

@@ -8,7 +8,10 @@ use std::rc::Rc;
 
 use super::decimal::Decimal;
 use super::error::{EvalError, EvalErrorKind};
-use super::value::{integer, Value};
+use num_integer::Integer;
+use num_traits::{Signed, ToPrimitive, Zero};
+
+use super::value::{big_integer, integer, Value};
 use crate::syntax::ast::BinOp;
 use crate::syntax::span::Span;
 
@@ -41,6 +44,7 @@ pub(crate) fn as_f64(v: &Value) -> f64 {
         Value::Int(i) => f64::from(*i),
         Value::Long(l) => *l as f64,
         Value::BigInt(b) => *b as f64,
+        Value::Huge(b) => b.to_f64().unwrap_or(f64::NAN),
         Value::Double(d) => *d,
         Value::Float(f) => f64::from(*f),
         Value::Decimal(d) => d.to_f64(),
@@ -72,7 +76,7 @@ fn float_base(a: &Value, b: &Value) -> bool {
 /// `MathUtils.findCalculationBase` picks BigDecimal when an operand is one,
 /// or when a BigInteger meets a Double.
 fn decimal_base(a: &Value, b: &Value) -> bool {
-    let big = |v: &Value| matches!(v, Value::BigInt(_));
+    let big = |v: &Value| matches!(v, Value::BigInt(_) | Value::Huge(_));
     let double = |v: &Value| matches!(v, Value::Double(_) | Value::Float(_));
     matches!(a, Value::Decimal(_))
         || matches!(b, Value::Decimal(_))
@@ -86,6 +90,7 @@ fn to_decimal(v: &Value) -> Option<Decimal> {
     match v {
         Value::Decimal(d) => Some((**d).clone()),
         Value::BigInt(i) => Some(Decimal::from_integer(*i)),
+        Value::Huge(i) => Some(Decimal::from_big_integer((**i).clone())),
         Value::Double(d) => Decimal::from_f64(*d),
         Value::Float(f) => Decimal::from_f64(f64::from(*f)),
         Value::Int(i) => Decimal::from_f64(f64::from(*i)),
@@ -137,6 +142,7 @@ pub fn int_value(v: &Value) -> Option<i32> {
         Value::Int(i) => Some(*i),
         Value::Long(l) => Some(*l as i32),
         Value::BigInt(b) => Some(*b as i32),
+        Value::Huge(b) => Some(super::value::low_bits(b) as i32),
         Value::Double(d) => Some(*d as i32),
         Value::Float(f) => Some(*f as i32),
         _ => None,
@@ -151,6 +157,9 @@ pub fn math(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Box<Ev
     }
     if decimal_base(a, b) {
         return decimal_math(op, a, b, span);
+    }
+    if matches!(a, Value::Huge(_)) || matches!(b, Value::Huge(_)) {
+        return big_math(op, a, b, span);
     }
     if let (Some(x), Some(y)) = (a.as_integer(), b.as_integer()) {
         let both_small = !matches!(a, Value::BigInt(_)) && !matches!(b, Value::BigInt(_));
@@ -191,7 +200,11 @@ pub fn math(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Box<Ev
             BinOp::Mod => x.checked_rem_euclid(y),
             _ => None,
         };
-        return Ok(r.map_or(Value::Null, |r| wrap(r, a, b)));
+        return match r {
+            Some(r) => Ok(wrap(r, a, b)),
+            // Beyond 128 bits: BigInteger has no limit.
+            None => big_math(op, a, b, span),
+        };
     }
     if float_base(a, b) {
         let (x, y) = (as_f32(a), as_f32(b));
@@ -218,6 +231,41 @@ pub fn math(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Box<Ev
     })
 }
 
+/// Bits a BigInteger result may have: far beyond any real template, it
+/// stops a loop of squarings where Java would run out of memory.
+pub(crate) const MAX_BIG_BITS: u64 = 1 << 20;
+
+/// `MathUtils` over BigIntegers, for results beyond 128 bits.
+fn big_math(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Box<EvalError>> {
+    let (Some(x), Some(y)) = (a.as_big_integer(), b.as_big_integer()) else {
+        return Ok(Value::Null);
+    };
+    let r = match op {
+        BinOp::Add => x + y,
+        BinOp::Sub => x - y,
+        BinOp::Mul => x * y,
+        BinOp::Div | BinOp::Mod if y.is_zero() => return Ok(Value::Null),
+        BinOp::Div => x / y,
+        BinOp::Mod if y.is_negative() => {
+            return Err(EvalError::boxed(
+                EvalErrorKind::Method,
+                span,
+                "ArithmeticException: BigInteger: modulus not positive".into(),
+            ))
+        }
+        BinOp::Mod => x.mod_floor(&y),
+        _ => return Ok(Value::Null),
+    };
+    if r.bits() > MAX_BIG_BITS {
+        return Err(EvalError::boxed(
+            EvalErrorKind::Limit,
+            span,
+            "OutOfMemoryError: a BigInteger grew too large".into(),
+        ));
+    }
+    Ok(big_integer(r))
+}
+
 /// Numeric order of two numbers; `None` when either is not a number.
 pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     if !a.is_number() || !b.is_number() {
@@ -225,6 +273,11 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     }
     if let (Some(x), Some(y)) = (a.as_integer(), b.as_integer()) {
         return Some(x.cmp(&y));
+    }
+    if matches!(a, Value::Huge(_)) || matches!(b, Value::Huge(_)) {
+        if let (Some(x), Some(y)) = (a.as_big_integer(), b.as_big_integer()) {
+            return Some(x.cmp(&y));
+        }
     }
     if decimal_base(a, b) {
         if let (Some(x), Some(y)) = (to_decimal(a), to_decimal(b)) {

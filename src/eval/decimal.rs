@@ -79,6 +79,14 @@ impl Decimal {
         }
     }
 
+    /// `new BigDecimal(BigInteger)`.
+    pub fn from_big_integer(i: BigInt) -> Decimal {
+        Decimal {
+            unscaled: i,
+            scale: 0,
+        }
+    }
+
     /// `new BigDecimal(double)`: the double's exact binary value.
     pub fn from_f64(d: f64) -> Option<Decimal> {
         if !d.is_finite() {

@@ -394,6 +394,7 @@ impl<'a> Interp<'a> {
                 }
             },
             Expr::Int(i, _) => integer(*i),
+            Expr::HugeInt(i, _) => Value::Huge(Rc::new((**i).clone())),
             Expr::Float(f, _) => Value::Double(*f),
             Expr::Bool(b, _) => Value::Bool(*b),
             Expr::Ref(r) => self.reference(r)?,

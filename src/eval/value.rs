@@ -301,6 +301,9 @@ pub enum Value {
     Long(i64),
     /// `java.math.BigInteger` (held in 128 bits).
     BigInt(i128),
+    /// A `java.math.BigInteger` beyond 128 bits (every smaller one is a
+    /// `BigInt`, so two BigIntegers are equal only in the same variant).
+    Huge(Rc<num_bigint::BigInt>),
     /// `java.lang.Double`.
     Double(f64),
     /// `java.lang.Float` (only from `floatValue()`).
@@ -385,6 +388,14 @@ impl Value {
         }
     }
 
+    /// Any Java integer type as a BigInteger (`MathUtils.toBigInteger`).
+    pub fn as_big_integer(&self) -> Option<num_bigint::BigInt> {
+        match self {
+            Value::Huge(b) => Some((**b).clone()),
+            v => v.as_integer().map(num_bigint::BigInt::from),
+        }
+    }
+
     /// Whether this is a `java.lang.Number`.
     pub fn is_number(&self) -> bool {
         matches!(
@@ -392,6 +403,7 @@ impl Value {
             Value::Int(_)
                 | Value::Long(_)
                 | Value::BigInt(_)
+                | Value::Huge(_)
                 | Value::Double(_)
                 | Value::Float(_)
                 | Value::Decimal(_)
@@ -435,6 +447,9 @@ impl Value {
                 let _ = write!(out, "{i}");
             }
             Value::BigInt(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Value::Huge(i) => {
                 let _ = write!(out, "{i}");
             }
             Value::Double(d) => write_java_double(*d, out),
@@ -574,6 +589,23 @@ pub fn integer(i: i128) -> Value {
     }
 }
 
+/// The low 128 bits of a BigInteger's two's complement: what its
+/// `intValue()`/`longValue()` truncate.
+pub fn low_bits(b: &num_bigint::BigInt) -> i128 {
+    use num_integer::Integer;
+    let modulus = num_bigint::BigInt::from(1u8) << 128u32;
+    let low = b.mod_floor(&modulus);
+    u128::try_from(&low).map_or(0, |u| u as i128)
+}
+
+/// A BigInteger result: `BigInt` when it fits in 128 bits.
+pub fn big_integer(b: num_bigint::BigInt) -> Value {
+    match i128::try_from(&b) {
+        Ok(i) => Value::BigInt(i),
+        Err(_) => Value::Huge(Rc::new(b)),
+    }
+}
+
 /// `Object.equals` between two values of compatible classes.
 pub fn java_equals(a: &Value, b: &Value) -> bool {
     match (a, b) {
@@ -582,6 +614,7 @@ pub fn java_equals(a: &Value, b: &Value) -> bool {
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Long(x), Value::Long(y)) => x == y,
         (Value::BigInt(x), Value::BigInt(y)) => x == y,
+        (Value::Huge(x), Value::Huge(y)) => x == y,
         (Value::Double(x), Value::Double(y)) => x.to_bits() == y.to_bits() || x == y,
         // Float.equals compares floatToIntBits: NaN equals NaN, 0.0 is not -0.0.
         (Value::Float(x), Value::Float(y)) => {

@@ -184,6 +184,8 @@ pub enum Expr {
     },
     /// An integer literal (Integer, Long or BigInteger in Java).
     Int(i128, Span),
+    /// An integer literal beyond 128 bits (a BigInteger).
+    HugeInt(Box<num_bigint::BigInt>, Span),
     /// A floating-point literal (Double).
     Float(f64, Span),
     /// `true` or `false`.
@@ -210,6 +212,7 @@ impl Expr {
         match self {
             Expr::Str { span, .. }
             | Expr::Int(_, span)
+            | Expr::HugeInt(_, span)
             | Expr::Float(_, span)
             | Expr::Bool(_, span)
             | Expr::Range(_, _, span)

@@ -625,6 +625,13 @@ impl<'a> Parser<'a> {
         let img = img.trim_start_matches('#');
         match img.parse::<i128>() {
             Ok(v) => Ok(Expr::Int(v, t.span)),
+            Err(_) if img.len() < 100_000 => match img.parse::<num_bigint::BigInt>() {
+                Ok(v) => Ok(Expr::HugeInt(Box::new(v), t.span)),
+                Err(_) => Err(Box::new(ParseError {
+                    span: t.span,
+                    message: "invalid integer literal".into(),
+                })),
+            },
             Err(_) => Err(Box::new(ParseError {
                 span: t.span,
                 message: "integer literal too large".into(),

@@ -13,7 +13,10 @@ use std::rc::Rc;
 
 use super::error::{EvalError, EvalErrorKind};
 use super::interp::{EResult, Interp};
-use super::value::{integer, ListKind, Value};
+use num_bigint::{BigInt, Sign};
+use num_traits::Signed;
+
+use super::value::{big_integer, integer, ListKind, Value};
 use crate::syntax::span::Span;
 
 /// The outcome of looking a method up.
@@ -215,6 +218,7 @@ pub(crate) fn call(
         Value::Int(_)
         | Value::Long(_)
         | Value::BigInt(_)
+        | Value::Huge(_)
         | Value::Double(_)
         | Value::Float(_)
         | Value::Decimal(_) => number_call(value, name, args, span)?,
@@ -273,6 +277,7 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
     let f = super::arith::as_f64(value);
     let i = match value {
         Value::Decimal(d) => d.to_i128().unwrap_or(f as i128),
+        Value::Huge(b) => super::value::low_bits(b),
         v => v.as_integer().unwrap_or(f as i128),
     };
     let done = |v: Value| Ok(Call::Done(v));
@@ -283,9 +288,11 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
             return Ok(call);
         }
     }
-    if let Value::BigInt(b) = value {
-        if let Some(call) = big_integer_call(*b, name, args) {
-            return Ok(call);
+    if let Value::BigInt(_) | Value::Huge(_) = value {
+        if let Some(b) = value.as_big_integer() {
+            if let Some(call) = big_integer_call(&b, name, args, span)? {
+                return Ok(call);
+            }
         }
     }
     match (name, args) {
@@ -462,23 +469,55 @@ fn decimal_call(
 }
 
 /// `java.math.BigInteger` methods beyond `Number`'s.
-fn big_integer_call(b: i128, name: &str, args: &[Value]) -> Option<Call> {
-    let big = |x: Option<i128>| x.map(|x| Call::Done(Value::BigInt(x)));
-    match (name, args) {
-        ("negate", []) => big(b.checked_neg()),
-        ("abs", []) => big(b.checked_abs()),
-        ("signum", []) => Some(Call::Done(Value::Int(b.signum() as i32))),
-        ("bitLength", []) => {
-            let magnitude = if b < 0 { !b } else { b };
-            Some(Call::Done(Value::Int(
-                128 - magnitude.leading_zeros() as i32,
-            )))
-        }
-        ("pow", [Value::Int(e)]) if *e >= 0 => big(b.checked_pow(*e as u32)),
-        ("add", [Value::BigInt(o)]) => big(b.checked_add(*o)),
-        ("subtract", [Value::BigInt(o)]) => big(b.checked_sub(*o)),
-        ("multiply", [Value::BigInt(o)]) => big(b.checked_mul(*o)),
+fn big_integer_call(b: &BigInt, name: &str, args: &[Value], span: Span) -> EResult<Option<Call>> {
+    let done = |v: BigInt| Ok(Some(Call::Done(big_integer(v))));
+    let other = |v: &Value| match v {
+        Value::BigInt(_) | Value::Huge(_) => v.as_big_integer(),
         _ => None,
+    };
+    match (name, args) {
+        ("negate", []) => done(-b),
+        ("abs", []) => done(b.abs()),
+        ("signum", []) => Ok(Some(Call::Done(Value::Int(match b.sign() {
+            Sign::Minus => -1,
+            Sign::NoSign => 0,
+            Sign::Plus => 1,
+        })))),
+        // Bits of the two's complement without its sign bit.
+        ("bitLength", []) => {
+            let magnitude = if b.is_negative() { -b - 1u8 } else { b.clone() };
+            let bits = i32::try_from(magnitude.bits()).unwrap_or(i32::MAX);
+            Ok(Some(Call::Done(Value::Int(bits))))
+        }
+        ("hashCode", []) => Ok(Some(Call::Done(Value::Int(big_integer_hash(b))))),
+        ("pow", [Value::Int(e)]) if *e >= 0 => {
+            if b.bits().saturating_mul(*e as u64) > super::arith::MAX_BIG_BITS {
+                return Err(EvalError::boxed(
+                    EvalErrorKind::Limit,
+                    span,
+                    "OutOfMemoryError: a BigInteger grew too large".into(),
+                ));
+            }
+            done(num_traits::pow(b.clone(), *e as usize))
+        }
+        ("add", [o]) => Ok(other(o).map(|o| Call::Done(big_integer(b + o)))),
+        ("subtract", [o]) => Ok(other(o).map(|o| Call::Done(big_integer(b - o)))),
+        ("multiply", [o]) => Ok(other(o).map(|o| Call::Done(big_integer(b * o)))),
+        _ => Ok(None),
+    }
+}
+
+/// `BigInteger.hashCode()`: the magnitude's 32-bit words, most significant
+/// first, folded with 31, times the sign.
+fn big_integer_hash(b: &BigInt) -> i32 {
+    let (sign, words) = b.to_u32_digits();
+    let hash = words
+        .iter()
+        .rev()
+        .fold(0i32, |h, w| h.wrapping_mul(31).wrapping_add(*w as i32));
+    match sign {
+        Sign::Minus => hash.wrapping_neg(),
+        _ => hash,
     }
 }
 
