@@ -8,7 +8,7 @@ use smallvec::SmallVec;
 use super::arith;
 use super::error::{EvalError, EvalErrorKind};
 use super::methods;
-use super::scope::{Name, Vars};
+use super::scope::{Locals, Vars};
 use super::value::{integer, JMap, Key, LoopState, Value};
 use crate::apigw::Env;
 use crate::syntax::ast::*;
@@ -60,7 +60,7 @@ impl MacroRef<'_> {
 #[derive(Default)]
 struct MacroFrame {
     /// Values set during the call, and arguments passed by value.
-    local: Vars,
+    local: Locals,
     /// Arguments passed by name: evaluated in the caller's context each time
     /// the macro body reads them.
     by_name: Vec<(Ident, Expr)>,
@@ -70,6 +70,8 @@ struct MacroFrame {
 pub struct Interp<'a> {
     pub(crate) env: &'a Env,
     vars: Vars,
+    /// The template's variable names, copied when `#evaluate` text adds some.
+    symbols: std::borrow::Cow<'a, Symbols>,
     frames: Vec<MacroFrame>,
     macros: Vec<MacroRef<'a>>,
     nested: usize,
@@ -86,7 +88,8 @@ impl<'a> Interp<'a> {
         env.begin_render();
         Interp {
             env,
-            vars: Vars::default(),
+            vars: Vars::with_slots(template.symbols.slots()),
+            symbols: std::borrow::Cow::Borrowed(&template.symbols),
             frames: Vec::new(),
             macros: template.macros.iter().map(MacroRef::Template).collect(),
             nested: 0,
@@ -104,7 +107,7 @@ impl<'a> Interp<'a> {
     /// Velocity's `context.get`: the innermost macro frame first (its own
     /// variables, then its by-name arguments, evaluated in the caller's
     /// context), then the enclosing frames, then the template's variables.
-    fn get_var(&mut self, name: &str) -> EResult<Value> {
+    fn get_var(&mut self, name: Ident) -> EResult<Value> {
         for i in (0..self.frames.len()).rev() {
             let Some(frame) = self.frames.get(i) else {
                 break;
@@ -112,7 +115,7 @@ impl<'a> Interp<'a> {
             if let Some(v) = frame.local.get(name) {
                 return Ok(v.clone());
             }
-            if let Some(pos) = frame.by_name.iter().position(|(n, _)| **n == *name) {
+            if let Some(pos) = frame.by_name.iter().position(|(n, _)| *n == name) {
                 let mut inner = self.frames.split_off(i);
                 let arg = inner
                     .first()
@@ -129,16 +132,16 @@ impl<'a> Interp<'a> {
         Ok(self.global(name))
     }
 
-    fn global(&self, name: &str) -> Value {
+    fn global(&self, name: Ident) -> Value {
         if let Some(v) = self.vars.get(name) {
             return v.clone();
         }
         // API Gateway's own variables, unless the template set its own.
         match name {
-            "input" => Value::Input,
-            "util" => Value::Util,
-            "context" => self.env.context(),
-            "stageVariables" => self.env.stage_variables(),
+            Ident::INPUT => Value::Input,
+            Ident::UTIL => Value::Util,
+            Ident::CONTEXT => self.env.context(),
+            Ident::STAGE_VARIABLES => self.env.stage_variables(),
             _ => Value::Null,
         }
     }
@@ -146,19 +149,11 @@ impl<'a> Interp<'a> {
     /// Velocity's `context.put` (or `remove` for null). Inside macros
     /// (`velocimacro.context.localscope = false`) a value is set in every
     /// macro frame and in the template's variables.
-    fn set_var(&mut self, name: Name, value: Value) {
+    fn set_var(&mut self, name: Ident, value: Value) {
         for f in &mut self.frames {
-            if value.is_null() {
-                f.local.remove(&name);
-            } else {
-                f.local.insert(name.clone(), value.clone());
-            }
+            f.local.set(name, value.clone());
         }
-        if value.is_null() {
-            self.vars.remove(&name);
-        } else {
-            self.vars.insert(name, value);
-        }
+        self.vars.set(name, value);
     }
 
     pub(crate) fn block(&mut self, nodes: &[Node], out: &mut String) -> EResult<Flow> {
@@ -208,7 +203,7 @@ impl<'a> Interp<'a> {
 
     fn render_reference(&mut self, r: &Reference, out: &mut String) -> EResult<Flow> {
         if r.style == RefStyle::Runt {
-            out.push_str(&r.root);
+            out.push_str(self.symbols.name(r.root));
             return Ok(Flow::Normal);
         }
         if r.escaped {
@@ -285,7 +280,7 @@ impl<'a> Interp<'a> {
         if !r.computable || r.style == RefStyle::Runt {
             return Ok(Value::Null);
         }
-        let mut value = self.get_var(&r.root)?;
+        let mut value = self.get_var(r.root)?;
         for part in &r.parts {
             if value.is_null() {
                 return Ok(Value::Null);
@@ -328,10 +323,10 @@ impl<'a> Interp<'a> {
         }
         let t = &s.target;
         let Some((last, init)) = t.parts.split_last() else {
-            self.set_var(Name::from(&t.root), value);
+            self.set_var(t.root, value);
             return Ok(());
         };
-        let mut obj = self.get_var(&t.root)?;
+        let mut obj = self.get_var(t.root)?;
         for part in init {
             if obj.is_null() {
                 return Ok(());
@@ -546,11 +541,11 @@ impl<'a> Interp<'a> {
             // Velocity iterates collections, maps and arrays only.
             return Ok(Flow::Normal);
         };
-        let var = Name::from(&f.var);
-        let saved_var = self.get_var(&var)?;
-        let saved_count = self.get_var("velocityCount")?;
-        let saved_has_next = self.get_var("velocityHasNext")?;
-        let parent = self.get_var("foreach")?;
+        let var = f.var;
+        let saved_var = self.get_var(var)?;
+        let saved_count = self.get_var(Ident::VELOCITY_COUNT)?;
+        let saved_has_next = self.get_var(Ident::VELOCITY_HAS_NEXT)?;
+        let parent = self.get_var(Ident::FOREACH)?;
         let mut scope_id = None;
         let mut flow = Flow::Normal;
         for i in 0..MAX_FOREACH {
@@ -570,12 +565,9 @@ impl<'a> Interp<'a> {
             let item = iterable_get(&source, i);
             let has_next = i + 1 < len;
             let index = i32::try_from(i).unwrap_or(i32::MAX);
-            self.set_var(
-                Name::Static("velocityCount"),
-                Value::Int(index.saturating_add(1)),
-            );
-            self.set_var(Name::Static("velocityHasNext"), Value::Bool(has_next));
-            self.set_var(var.clone(), item);
+            self.set_var(Ident::VELOCITY_COUNT, Value::Int(index.saturating_add(1)));
+            self.set_var(Ident::VELOCITY_HAS_NEXT, Value::Bool(has_next));
+            self.set_var(var, item);
             let state = LoopState {
                 index,
                 has_next,
@@ -601,9 +593,9 @@ impl<'a> Interp<'a> {
             }
         }
         self.set_var(var, saved_var);
-        self.set_var(Name::Static("velocityCount"), saved_count);
-        self.set_var(Name::Static("velocityHasNext"), saved_has_next);
-        self.set_var(Name::Static("foreach"), parent);
+        self.set_var(Ident::VELOCITY_COUNT, saved_count);
+        self.set_var(Ident::VELOCITY_HAS_NEXT, saved_has_next);
+        self.set_var(Ident::FOREACH, parent);
         Ok(flow)
     }
 
@@ -611,7 +603,7 @@ impl<'a> Interp<'a> {
     /// (for `#break($foreach)`). The previous iteration's state is updated in
     /// place when nothing else holds it, which spares an allocation per step.
     fn enter_loop_scope(&mut self, state: LoopState, previous: Option<usize>) -> usize {
-        if let (Some(id), Some(Value::Loop(rc))) = (previous, self.vars.get_mut("foreach")) {
+        if let (Some(id), Some(Value::Loop(rc))) = (previous, self.vars.get_mut(Ident::FOREACH)) {
             if Rc::as_ptr(rc) as usize == id {
                 if let Some(slot) = Rc::get_mut(rc) {
                     slot.index = state.index;
@@ -624,7 +616,7 @@ impl<'a> Interp<'a> {
         }
         let scope = Rc::new(state);
         let id = Rc::as_ptr(&scope) as usize;
-        self.set_var(Name::Static("foreach"), Value::Loop(scope));
+        self.set_var(Ident::FOREACH, Value::Loop(scope));
         id
     }
 
@@ -679,7 +671,7 @@ impl<'a> Interp<'a> {
             "evaluate" => return self.evaluate(d, out),
             "define" => {
                 if let (Some(Expr::Ref(r)), Some(body)) = (d.args.first(), &d.body) {
-                    self.set_var(Name::from(&r.root), Value::Define(Rc::new(body.clone())));
+                    self.set_var(r.root, Value::Define(Rc::new(body.clone())));
                 }
             }
             "literal" => {
@@ -707,13 +699,14 @@ impl<'a> Interp<'a> {
                 None => return Ok(Flow::Normal),
             },
         };
-        let tpl = crate::syntax::parser::parse_template(&text).map_err(|e| {
-            EvalError::boxed(
-                EvalErrorKind::Parse,
-                d.span,
-                format!("#evaluate: {}", e.message),
-            )
-        })?;
+        let tpl = crate::syntax::parser::parse_template_with(&text, self.symbols.to_mut())
+            .map_err(|e| {
+                EvalError::boxed(
+                    EvalErrorKind::Parse,
+                    d.span,
+                    format!("#evaluate: {}", e.message),
+                )
+            })?;
         self.register_macros(&tpl.macros);
         self.nested_render(d.span, |me| me.block(&tpl.nodes, out).map(|_| ()))?;
         // `#stop` inside the text ends only the text.
@@ -760,17 +753,16 @@ impl<'a> Interp<'a> {
                 a,
                 Expr::Ref(_) | Expr::Str { .. } | Expr::List(..) | Expr::Map(..) | Expr::Range(..)
             ) {
-                frame.by_name.push((p.clone(), a.clone()));
+                frame.by_name.push((*p, a.clone()));
             } else {
                 let v = self.eval(a)?;
-                frame.local.insert(Name::from(p), v);
+                frame.local.set(*p, v);
             }
         }
         if let Some(body) = &d.body {
-            frame.local.insert(
-                Name::Static("bodyContent"),
-                Value::Define(Rc::new(body.clone())),
-            );
+            frame
+                .local
+                .set(Ident::BODY_CONTENT, Value::Define(Rc::new(body.clone())));
         }
         self.frames.push(frame);
         let r = self.block(&m.body, out);

@@ -1,133 +1,76 @@
-//! Template variables (Velocity's context), kept cheap to read and write:
-//! names are shared with the syntax tree or static, so setting a variable
-//! never allocates a name.
-
-use std::borrow::Borrow;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
-use std::ops::Deref;
-use std::sync::Arc;
-
-use rustc_hash::FxHasher;
+//! Template variables (Velocity's context). The parser numbers every
+//! variable name ([`Ident`]), so the template's variables are a vector
+//! indexed by that number, and a macro call's own few variables a list.
 
 use super::value::Value;
+use crate::syntax::ast::Ident;
 
-/// A variable name: the template's own, or one Velocity defines.
-#[derive(Debug, Clone)]
-pub(crate) enum Name {
-    /// `$foreach`, `$velocityCount`, `$bodyContent`, …
-    Static(&'static str),
-    /// A name written in the template.
-    Shared(Arc<str>),
-}
-
-impl Deref for Name {
-    type Target = str;
-    fn deref(&self) -> &str {
-        match self {
-            Name::Static(s) => s,
-            Name::Shared(s) => s,
-        }
-    }
-}
-
-impl Borrow<str> for Name {
-    fn borrow(&self) -> &str {
-        self
-    }
-}
-
-impl PartialEq for Name {
-    fn eq(&self, other: &Name) -> bool {
-        **self == **other
-    }
-}
-
-impl Eq for Name {}
-
-// Hashes as the `str` it derefs to, as `Borrow<str>` requires.
-impl Hash for Name {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        (**self).hash(state);
-    }
-}
-
-impl From<&Arc<str>> for Name {
-    fn from(s: &Arc<str>) -> Name {
-        Name::Shared(Arc::clone(s))
-    }
-}
-
-/// Names past which a scope also keeps a hash index.
-const LINEAR_MAX: usize = 24;
-
-/// One scope of variables. Templates use a handful of names, so a vector
-/// searched linearly beats hashing; large scopes get a hash index too.
+/// The template's variables: slot `i` holds `Ident(i)`'s value, and null
+/// means unset (Velocity's context never holds null).
 #[derive(Default)]
 pub(crate) struct Vars {
-    slots: Vec<(Name, Value)>,
-    index: Option<HashMap<Name, usize, BuildHasherDefault<FxHasher>>>,
+    slots: Vec<Value>,
 }
 
 impl Vars {
-    fn position(&self, name: &str) -> Option<usize> {
-        match &self.index {
-            Some(index) => index.get(name).copied(),
-            // Names usually come from the same syntax-tree string: compare
-            // addresses before bytes.
-            None => self.slots.iter().position(|(n, _)| {
-                let n: &str = n;
-                n.len() == name.len() && (std::ptr::eq(n.as_ptr(), name.as_ptr()) || n == name)
-            }),
+    /// Room for `n` names, so that setting them never reallocates.
+    pub(crate) fn with_slots(n: usize) -> Vars {
+        Vars {
+            slots: vec![Value::Null; n],
         }
     }
 
-    /// The value of `name`.
-    pub(crate) fn get(&self, name: &str) -> Option<&Value> {
-        self.position(name)
-            .and_then(|i| self.slots.get(i))
-            .map(|(_, v)| v)
+    /// The value of `id`, if set.
+    pub(crate) fn get(&self, id: Ident) -> Option<&Value> {
+        self.slots.get(id.index()).filter(|v| !v.is_null())
     }
 
-    /// The value of `name`, to change in place.
-    pub(crate) fn get_mut(&mut self, name: &str) -> Option<&mut Value> {
-        self.position(name)
-            .and_then(|i| self.slots.get_mut(i))
-            .map(|(_, v)| v)
+    /// The value of `id`, to change in place.
+    pub(crate) fn get_mut(&mut self, id: Ident) -> Option<&mut Value> {
+        self.slots.get_mut(id.index()).filter(|v| !v.is_null())
     }
 
-    /// Set `name`, reusing its slot when it exists.
-    pub(crate) fn insert(&mut self, name: Name, value: Value) {
-        if let Some(slot) = self.position(&name).and_then(|i| self.slots.get_mut(i)) {
-            slot.1 = value;
-            return;
-        }
-        if let Some(index) = &mut self.index {
-            index.insert(name.clone(), self.slots.len());
-        }
-        self.slots.push((name, value));
-        if self.index.is_none() && self.slots.len() > LINEAR_MAX {
-            self.index = Some(
-                self.slots
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (n, _))| (n.clone(), i))
-                    .collect(),
-            );
-        }
-    }
-
-    /// Forget `name`.
-    pub(crate) fn remove(&mut self, name: &str) {
-        let Some(i) = self.position(name) else {
-            return;
-        };
-        self.slots.swap_remove(i);
-        if let Some(index) = &mut self.index {
-            index.remove(name);
-            if let Some((moved, _)) = self.slots.get(i) {
-                index.insert(moved.clone(), i);
+    /// Set `id`; null unsets it.
+    pub(crate) fn set(&mut self, id: Ident, value: Value) {
+        let i = id.index();
+        if i >= self.slots.len() {
+            if value.is_null() {
+                return;
             }
+            self.slots.resize(i + 1, Value::Null);
+        }
+        if let Some(slot) = self.slots.get_mut(i) {
+            *slot = value;
+        }
+    }
+}
+
+/// The variables a macro call sets or receives by value.
+#[derive(Default)]
+pub(crate) struct Locals {
+    entries: Vec<(Ident, Value)>,
+}
+
+impl Locals {
+    /// The value of `id`, if set.
+    pub(crate) fn get(&self, id: Ident) -> Option<&Value> {
+        self.entries.iter().find(|(n, _)| *n == id).map(|(_, v)| v)
+    }
+
+    /// Set `id`; null unsets it.
+    pub(crate) fn set(&mut self, id: Ident, value: Value) {
+        let pos = self.entries.iter().position(|(n, _)| *n == id);
+        match (pos, value.is_null()) {
+            (Some(i), true) => {
+                self.entries.swap_remove(i);
+            }
+            (Some(i), false) => {
+                if let Some(entry) = self.entries.get_mut(i) {
+                    entry.1 = value;
+                }
+            }
+            (None, true) => {}
+            (None, false) => self.entries.push((id, value)),
         }
     }
 }
@@ -137,27 +80,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn small_and_indexed_scopes_agree() {
-        let mut vars = Vars::default();
-        let names: Vec<Arc<str>> = (0..60).map(|i| Arc::from(format!("v{i}"))).collect();
-        for (i, n) in names.iter().enumerate() {
-            vars.insert(Name::from(n), Value::Int(i as i32));
-        }
-        assert!(vars.index.is_some());
-        vars.remove("v3");
-        vars.remove("v59");
-        vars.insert(Name::from(&names[10]), Value::Int(-1));
-        for (i, n) in names.iter().enumerate() {
-            let expected = match i {
-                3 | 59 => None,
-                10 => Some(-1),
-                i => Some(i as i32),
-            };
-            let got = vars.get(n).map(|v| match v {
-                Value::Int(x) => *x,
-                _ => i32::MIN,
-            });
-            assert_eq!(got, expected, "{n}");
-        }
+    fn null_unsets_in_both_scopes() {
+        let (a, b) = (Ident(20), Ident(3));
+        let mut vars = Vars::with_slots(4);
+        vars.set(a, Value::Int(1));
+        vars.set(b, Value::Int(2));
+        vars.set(b, Value::Null);
+        assert!(matches!(vars.get(a), Some(Value::Int(1))));
+        assert!(vars.get(b).is_none());
+        let mut locals = Locals::default();
+        locals.set(a, Value::Int(1));
+        locals.set(b, Value::Int(2));
+        locals.set(a, Value::Null);
+        assert!(locals.get(a).is_none());
+        assert!(matches!(locals.get(b), Some(Value::Int(2))));
     }
 }

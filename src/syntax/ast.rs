@@ -1,13 +1,110 @@
 //! The syntax tree of a template. Every node that can fail at render time
 //! carries the byte span of its source.
 
-use std::sync::Arc;
-
 use super::span::Span;
 
-/// A variable or parameter name, shared with the interpreter's variables so
-/// that setting one never copies the name.
-pub type Ident = Arc<str>;
+/// A variable or parameter name: its number in the template's [`Symbols`],
+/// so that the interpreter finds a variable by index, not by comparing names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Ident(pub u32);
+
+impl Ident {
+    /// `$foreach`.
+    pub const FOREACH: Ident = Ident(0);
+    /// `$velocityCount`.
+    pub const VELOCITY_COUNT: Ident = Ident(1);
+    /// `$velocityHasNext`.
+    pub const VELOCITY_HAS_NEXT: Ident = Ident(2);
+    /// `$bodyContent`, a block macro's body.
+    pub const BODY_CONTENT: Ident = Ident(3);
+    /// `$input`.
+    pub const INPUT: Ident = Ident(4);
+    /// `$util`.
+    pub const UTIL: Ident = Ident(5);
+    /// `$context`.
+    pub const CONTEXT: Ident = Ident(6);
+    /// `$stageVariables`.
+    pub const STAGE_VARIABLES: Ident = Ident(7);
+
+    /// The index of this name's variable slot.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// The names Velocity and API Gateway define, numbered as the `Ident`
+/// constants; a template's own names follow.
+const WELL_KNOWN: [&str; 8] = [
+    "foreach",
+    "velocityCount",
+    "velocityHasNext",
+    "bodyContent",
+    "input",
+    "util",
+    "context",
+    "stageVariables",
+];
+
+/// Names past which the table also keeps a hash index.
+const LINEAR_MAX: usize = 16;
+
+/// The variable names of a template (and of the text `#evaluate` parses
+/// while it renders), each numbered once.
+#[derive(Debug, Clone, Default)]
+pub struct Symbols {
+    names: Vec<Box<str>>,
+    index: Option<std::collections::HashMap<Box<str>, u32>>,
+}
+
+impl Symbols {
+    /// The number of `name`, given one on first sight.
+    pub fn intern(&mut self, name: &str) -> Ident {
+        if let Some(i) = WELL_KNOWN.iter().position(|w| *w == name) {
+            return Ident(i as u32);
+        }
+        let found = match &self.index {
+            Some(index) => index.get(name).copied(),
+            None => self
+                .names
+                .iter()
+                .position(|n| **n == *name)
+                .map(|i| i as u32),
+        };
+        let local = match found {
+            Some(i) => i,
+            None => {
+                let i = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+                self.names.push(name.into());
+                if let Some(index) = &mut self.index {
+                    index.insert(name.into(), i);
+                } else if self.names.len() > LINEAR_MAX {
+                    self.index = Some(
+                        self.names
+                            .iter()
+                            .enumerate()
+                            .map(|(i, n)| (n.clone(), i as u32))
+                            .collect(),
+                    );
+                }
+                i
+            }
+        };
+        Ident(local.saturating_add(WELL_KNOWN.len() as u32))
+    }
+
+    /// The name numbered `id`.
+    pub fn name(&self, id: Ident) -> &str {
+        match id.index().checked_sub(WELL_KNOWN.len()) {
+            None => WELL_KNOWN.get(id.index()).copied().unwrap_or(""),
+            Some(i) => self.names.get(i).map_or("", |n| n),
+        }
+    }
+
+    /// How many names are numbered: the variable slots a render needs.
+    pub fn slots(&self) -> usize {
+        WELL_KNOWN.len() + self.names.len()
+    }
+}
 
 /// A parsed template: its top-level nodes and the macros it defines.
 #[derive(Debug, Clone, Default)]
@@ -16,6 +113,10 @@ pub struct Template {
     pub nodes: Vec<Node>,
     /// `#macro` definitions, in source order (the first of a name wins).
     pub macros: Vec<MacroDef>,
+    /// The variable names the nodes refer to. The template of an
+    /// interpolated string literal numbers its names in the enclosing
+    /// template's table and leaves its own empty.
+    pub symbols: Symbols,
 }
 
 /// A sequence of nodes, the body of a block directive.

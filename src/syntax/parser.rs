@@ -47,8 +47,10 @@ fn directive_has_body(name: &str) -> Option<bool> {
 const MAX_DEPTH: usize = 150;
 
 /// The parser state.
-pub struct Parser<'a> {
+pub struct Parser<'a, 's> {
     src: &'a str,
+    /// Where variable names are numbered (shared with nested string parses).
+    symbols: &'s mut Symbols,
     lexer: Lexer<'a>,
     /// Tokens read ahead, from `head` on.
     buf: Vec<Token>,
@@ -68,10 +70,19 @@ pub struct Parser<'a> {
 
 /// Parse a whole template.
 pub fn parse_template(src: &str) -> Result<Template, ParseError> {
-    template(src, (1, 0)).map_err(|e| *e)
+    let mut symbols = Symbols::default();
+    let mut tpl = template(src, (1, 0), &mut symbols).map_err(|e| *e)?;
+    tpl.symbols = symbols;
+    Ok(tpl)
 }
 
-fn template(src: &str, origin: (u32, u32)) -> PResult<Template> {
+/// Parse text rendered at run time (`#evaluate`), numbering its names in
+/// an existing table; the template's own table stays empty.
+pub fn parse_template_with(src: &str, symbols: &mut Symbols) -> Result<Template, ParseError> {
+    template(src, (1, 0), symbols).map_err(|e| *e)
+}
+
+fn template(src: &str, origin: (u32, u32), symbols: &mut Symbols) -> PResult<Template> {
     if u32::try_from(src.len()).is_err() {
         return Err(Box::new(ParseError {
             span: Span::new(0, 0),
@@ -80,6 +91,7 @@ fn template(src: &str, origin: (u32, u32)) -> PResult<Template> {
     }
     let mut p = Parser {
         src,
+        symbols,
         lexer: Lexer::new(src),
         buf: Vec::with_capacity(8),
         head: 0,
@@ -104,6 +116,7 @@ fn template(src: &str, origin: (u32, u32)) -> PResult<Template> {
     Ok(Template {
         nodes,
         macros: p.macros,
+        symbols: Symbols::default(),
     })
 }
 
@@ -182,7 +195,7 @@ fn describe(kind: Kind, image: &str) -> String {
     }
 }
 
-impl<'a> Parser<'a> {
+impl<'a> Parser<'a, '_> {
     /// Token `n` ahead. A lexical error is kept (see `template`) and reads
     /// as the end of the template, which ends any production.
     fn peek(&mut self, n: usize) -> Token {
@@ -437,7 +450,7 @@ impl<'a> Parser<'a> {
     /// Velocity's `ASTReference.getRoot`: split the first token's image into
     /// escape backslashes, glued prefix, sigil and name.
     fn finish_reference(
-        &self,
+        &mut self,
         first: Token,
         ident_image: &str,
         formal: bool,
@@ -475,7 +488,7 @@ impl<'a> Parser<'a> {
             );
             return Reference {
                 span,
-                root: "".into(),
+                root: self.symbols.intern(""),
                 style: RefStyle::Normal,
                 parts,
                 escaped: false,
@@ -514,7 +527,7 @@ impl<'a> Parser<'a> {
         };
         Reference {
             span,
-            root: root.into(),
+            root: self.symbols.intern(root),
             style,
             parts,
             escaped,
@@ -600,7 +613,8 @@ impl<'a> Parser<'a> {
             if !value.contains("##") {
                 source.push(' ');
             }
-            match template(&source, self.velocity_position(t.span.start as usize)) {
+            let origin = self.velocity_position(t.span.start as usize);
+            match template(&source, origin, self.symbols) {
                 Ok(tpl) => Some(Box::new(tpl)),
                 Err(e) => {
                     return Err(Box::new(ParseError {
@@ -1101,7 +1115,7 @@ impl<'a> Parser<'a> {
                     span,
                     line,
                     column,
-                    var: var.root.clone(),
+                    var: var.root,
                     iterable,
                     body,
                 })));
@@ -1117,7 +1131,7 @@ impl<'a> Parser<'a> {
                 let mut params = Vec::new();
                 for a in it {
                     match a {
-                        Expr::Ref(r) if r.parts.is_empty() => params.push(r.root.clone()),
+                        Expr::Ref(r) if r.parts.is_empty() => params.push(r.root),
                         other => {
                             return Err(Box::new(ParseError {
                                 span: other.span(),
