@@ -1,6 +1,8 @@
 //! The syntax tree of a template. Every node that can fail at render time
 //! carries the byte span of its source.
 
+pub use smol_str::SmolStr;
+
 use super::span::Span;
 
 /// A variable or parameter name: its number in the template's [`Symbols`],
@@ -126,7 +128,7 @@ pub type Block = Vec<Node>;
 #[derive(Debug, Clone)]
 pub enum Node {
     /// Literal output: text, escapes, comment prefixes, `#[[ ]]#` blocks.
-    Text(Box<str>),
+    Text(SmolStr),
     /// `$ref` and its variants.
     Reference(Box<Reference>),
     /// `#set($ref = expr)`.
@@ -168,11 +170,11 @@ pub struct Reference {
     /// An odd number of `\` before the `$`: print the reference as text.
     pub escaped: bool,
     /// Half the leading backslashes, printed before the value.
-    pub esc_prefix: Box<str>,
+    pub esc_prefix: SmolStr,
     /// Text glued before the `$` by the lexer (`#$a`, `$$a`), printed first.
-    pub more_prefix: Box<str>,
+    pub more_prefix: SmolStr,
     /// The reference as written (after the prefixes), printed for escapes.
-    pub literal: Box<str>,
+    pub literal: SmolStr,
     /// False for `$\!a`-style references, which only ever print as text.
     pub computable: bool,
 }
@@ -181,9 +183,9 @@ pub struct Reference {
 #[derive(Debug, Clone)]
 pub enum Part {
     /// `.name`.
-    Property(Box<str>, Span),
+    Property(SmolStr, Span),
     /// `.name(args)`.
-    Method(Box<str>, Vec<Expr>, Span),
+    Method(SmolStr, Vec<Expr>, Span),
     /// `[expr]`.
     Index(Expr, Span),
 }
@@ -231,20 +233,20 @@ pub struct DirectiveNode {
     /// The directive in the source.
     pub span: Span,
     /// Its name without `#` or braces.
-    pub name: Box<str>,
+    pub name: SmolStr,
     /// Arguments inside the parentheses.
     pub args: Vec<Expr>,
     /// The body, for block directives (`#define`, `#@macro`, `#literal`).
     pub body: Option<Block>,
     /// The source text of the call, printed when no macro of that name exists.
-    pub literal: Box<str>,
+    pub literal: SmolStr,
 }
 
 /// `#macro(name $a $b) body #end`.
 #[derive(Debug, Clone)]
 pub struct MacroDef {
     /// The macro's name.
-    pub name: Box<str>,
+    pub name: SmolStr,
     /// Parameter names without `$`.
     pub params: Vec<Ident>,
     /// The body.
@@ -277,7 +279,7 @@ pub enum Expr {
     /// double-quoted literal containing `$` or `#`.
     Str {
         /// The literal's value (quotes removed, `\u` and doubled quotes decoded).
-        value: Box<str>,
+        value: SmolStr,
         /// The template to render instead, for interpolated literals.
         interpolated: Option<Box<Template>>,
         /// Where it is.
@@ -300,7 +302,7 @@ pub enum Expr {
     /// `{k: v}`.
     Map(Vec<(Expr, Expr)>, Span),
     /// A bare word (`in` of `#foreach`, a macro name).
-    Word(Box<str>, Span),
+    Word(SmolStr, Span),
     /// `a op b`.
     Binary(BinOp, Box<Expr>, Box<Expr>, Span),
     /// `!a`.
