@@ -6,6 +6,9 @@
 
 use std::fmt::Write;
 
+use num_bigint::BigUint;
+use num_traits::Signed;
+
 use super::super::java_double;
 use super::super::value::Value;
 
@@ -164,34 +167,44 @@ fn convert(
             }
         }
         'd' => {
-            let i = arg.as_integer().ok_or_else(mismatch)?;
-            signed(&group(&i.unsigned_abs().to_string(), flags), i < 0, flags)
+            let big = arg.as_big_integer().ok_or_else(mismatch)?;
+            signed(
+                &group(&big.magnitude().to_string(), flags),
+                big.is_negative(),
+                flags,
+            )
         }
         'x' | 'X' | 'o' => {
-            let bits = match arg {
-                Value::Int(i) => u128::from(*i as u32),
-                Value::Long(l) => u128::from(*l as u64),
-                Value::BigInt(b) => *b as u128,
+            // Integer and Long print their two's complement; a BigInteger
+            // prints its sign and magnitude.
+            let (negative, magnitude) = match arg {
+                Value::Int(i) => (false, BigUint::from(*i as u32)),
+                Value::Long(l) => (false, BigUint::from(*l as u64)),
+                Value::BigInt(_) | Value::Huge(_) => {
+                    let big = arg.as_big_integer().ok_or_else(mismatch)?;
+                    (big.is_negative(), big.magnitude().clone())
+                }
                 _ => return Err(mismatch()),
             };
-            let s = match conv {
-                'x' => format!("{bits:x}"),
-                'X' => format!("{bits:X}"),
-                _ => format!("{bits:o}"),
+            let digits = match conv {
+                'x' => magnitude.to_str_radix(16),
+                'X' => magnitude.to_str_radix(16).to_uppercase(),
+                _ => magnitude.to_str_radix(8),
             };
-            if flags.contains('#') {
-                match conv {
-                    'o' => format!("0{s}"),
-                    'x' => format!("0x{s}"),
-                    _ => format!("0X{s}"),
-                }
-            } else {
-                s
-            }
+            let prefix = match (flags.contains('#'), conv) {
+                (false, _) => "",
+                (true, 'o') => "0",
+                (true, 'x') => "0x",
+                (true, _) => "0X",
+            };
+            let sign = if negative { "-" } else { "" };
+            format!("{sign}{prefix}{digits}")
         }
         'f' | 'e' | 'E' => {
             let d = match arg {
                 Value::Double(d) => *d,
+                // Formatter widens a Float to double.
+                Value::Float(f) => f64::from(*f),
                 _ => return Err(mismatch()),
             };
             if d.is_nan() || d.is_infinite() {
@@ -234,7 +247,8 @@ fn java_class(v: &Value) -> &'static str {
         Value::Str(_) => "java.lang.String",
         Value::Int(_) => "java.lang.Integer",
         Value::Long(_) => "java.lang.Long",
-        Value::BigInt(_) => "java.math.BigInteger",
+        Value::BigInt(_) | Value::Huge(_) => "java.math.BigInteger",
+        Value::Float(_) => "java.lang.Float",
         Value::Double(_) => "java.lang.Double",
         Value::Bool(_) => "java.lang.Boolean",
         _ => "java.lang.Object",
