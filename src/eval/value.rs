@@ -216,8 +216,8 @@ impl Drop for MapCell {
 }
 
 /// `$foreach.info` (Velocity's `Scope.Info`): which directive a loop scope
-/// belongs to. The template is always named `template`, the name API
-/// Gateway's engine is given in the profile.
+/// belongs to. The template is always named `template`, as the profile's
+/// engine names it (API Gateway does not document its own name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoopInfo {
     /// The directive's line.
