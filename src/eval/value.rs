@@ -615,7 +615,10 @@ pub fn java_equals(a: &Value, b: &Value) -> bool {
         (Value::Long(x), Value::Long(y)) => x == y,
         (Value::BigInt(x), Value::BigInt(y)) => x == y,
         (Value::Huge(x), Value::Huge(y)) => x == y,
-        (Value::Double(x), Value::Double(y)) => x.to_bits() == y.to_bits() || x == y,
+        // Double.equals compares doubleToLongBits: NaN equals NaN, 0.0 is not -0.0.
+        (Value::Double(x), Value::Double(y)) => {
+            x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
+        }
         // Float.equals compares floatToIntBits: NaN equals NaN, 0.0 is not -0.0.
         (Value::Float(x), Value::Float(y)) => {
             x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
