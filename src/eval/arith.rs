@@ -11,7 +11,7 @@ use super::error::{EvalError, EvalErrorKind};
 use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
 
-use super::value::{big_integer, integer, Value};
+use super::value::{big_integer, integer, Value, Wide};
 use crate::syntax::ast::BinOp;
 use crate::syntax::span::Span;
 
@@ -34,7 +34,7 @@ fn wrap(result: i128, a: &Value, b: &Value) -> Value {
     } else if min_rank == 3 {
         Value::Long(i64::try_from(result).unwrap_or(0))
     } else {
-        Value::BigInt(result)
+        Value::BigInt(Wide(result))
     }
 }
 
@@ -43,7 +43,7 @@ pub(crate) fn as_f64(v: &Value) -> f64 {
     match v {
         Value::Int(i) => f64::from(*i),
         Value::Long(l) => *l as f64,
-        Value::BigInt(b) => *b as f64,
+        Value::BigInt(b) => b.0 as f64,
         Value::Huge(b) => b.to_f64().unwrap_or(f64::NAN),
         Value::Double(d) => *d,
         Value::Float(f) => f64::from(*f),
@@ -89,7 +89,7 @@ fn decimal_base(a: &Value, b: &Value) -> bool {
 fn to_decimal(v: &Value) -> Option<Decimal> {
     match v {
         Value::Decimal(d) => Some((**d).clone()),
-        Value::BigInt(i) => Some(Decimal::from_integer(*i)),
+        Value::BigInt(i) => Some(Decimal::from_integer(i.0)),
         Value::Huge(i) => Some(Decimal::from_big_integer((**i).clone())),
         Value::Double(d) => Decimal::from_f64(*d),
         Value::Float(f) => Decimal::from_f64(f64::from(*f)),
@@ -141,7 +141,7 @@ pub fn int_value(v: &Value) -> Option<i32> {
     match v {
         Value::Int(i) => Some(*i),
         Value::Long(l) => Some(*l as i32),
-        Value::BigInt(b) => Some(*b as i32),
+        Value::BigInt(b) => Some(b.0 as i32),
         Value::Huge(b) => Some(super::value::low_bits(b) as i32),
         Value::Double(d) => Some(*d as i32),
         Value::Float(f) => Some(*f as i32),

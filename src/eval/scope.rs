@@ -16,7 +16,7 @@ impl Vars {
     /// Room for `n` names, so that setting them never reallocates.
     pub(crate) fn with_slots(n: usize) -> Vars {
         Vars {
-            slots: vec![Value::Null; n],
+            slots: Vec::with_capacity(n),
         }
     }
 
@@ -37,7 +37,7 @@ impl Vars {
             if value.is_null() {
                 return;
             }
-            self.slots.resize(i + 1, Value::Null);
+            self.slots.resize_with(i + 1, || Value::Null);
         }
         if let Some(slot) = self.slots.get_mut(i) {
             *slot = value;

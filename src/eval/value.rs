@@ -287,6 +287,13 @@ impl LoopState {
     }
 }
 
+/// A 128-bit integer kept at 8-byte alignment: an `i128` field would align
+/// `Value` to 16 bytes and make it 32 bytes long instead of 24, and values
+/// are moved at every step of a render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(packed(8))]
+pub struct Wide(pub i128);
+
 /// A template value.
 #[derive(Debug, Clone, Default)]
 pub enum Value {
@@ -300,7 +307,7 @@ pub enum Value {
     /// `java.lang.Long`.
     Long(i64),
     /// `java.math.BigInteger` (held in 128 bits).
-    BigInt(i128),
+    BigInt(Wide),
     /// A `java.math.BigInteger` beyond 128 bits (every smaller one is a
     /// `BigInt`, so two BigIntegers are equal only in the same variant).
     Huge(Rc<num_bigint::BigInt>),
@@ -383,7 +390,7 @@ impl Value {
         match self {
             Value::Int(i) => Some(i128::from(*i)),
             Value::Long(l) => Some(i128::from(*l)),
-            Value::BigInt(b) => Some(*b),
+            Value::BigInt(b) => Some(b.0),
             _ => None,
         }
     }
@@ -447,7 +454,7 @@ impl Value {
                 let _ = write!(out, "{i}");
             }
             Value::BigInt(i) => {
-                let _ = write!(out, "{i}");
+                let _ = write!(out, "{}", { i.0 });
             }
             Value::Huge(i) => {
                 let _ = write!(out, "{i}");
@@ -585,7 +592,7 @@ pub fn integer(i: i128) -> Value {
     } else if let Ok(v) = i64::try_from(i) {
         Value::Long(v)
     } else {
-        Value::BigInt(i)
+        Value::BigInt(Wide(i))
     }
 }
 
@@ -601,7 +608,7 @@ pub fn low_bits(b: &num_bigint::BigInt) -> i128 {
 /// A BigInteger result: `BigInt` when it fits in 128 bits.
 pub fn big_integer(b: num_bigint::BigInt) -> Value {
     match i128::try_from(&b) {
-        Ok(i) => Value::BigInt(i),
+        Ok(i) => Value::BigInt(Wide(i)),
         Err(_) => Value::Huge(Rc::new(b)),
     }
 }
@@ -613,7 +620,7 @@ pub fn java_equals(a: &Value, b: &Value) -> bool {
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Long(x), Value::Long(y)) => x == y,
-        (Value::BigInt(x), Value::BigInt(y)) => x == y,
+        (Value::BigInt(x), Value::BigInt(y)) => x.0 == y.0,
         (Value::Huge(x), Value::Huge(y)) => x == y,
         // Double.equals compares doubleToLongBits: NaN equals NaN, 0.0 is not -0.0.
         (Value::Double(x), Value::Double(y)) => {
