@@ -291,7 +291,7 @@ impl LoopState {
 /// `Value` to 16 bytes and make it 32 bytes long instead of 24, and values
 /// are moved at every step of a render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(packed(8))]
+#[repr(C, packed(8))]
 pub struct Wide(pub i128);
 
 /// A template value.
