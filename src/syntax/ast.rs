@@ -328,3 +328,37 @@ impl Expr {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn well_known_names_keep_their_numbers() {
+        let mut symbols = Symbols::default();
+        for (id, name) in [
+            (Ident::FOREACH, "foreach"),
+            (Ident::VELOCITY_COUNT, "velocityCount"),
+            (Ident::VELOCITY_HAS_NEXT, "velocityHasNext"),
+            (Ident::BODY_CONTENT, "bodyContent"),
+            (Ident::INPUT, "input"),
+            (Ident::UTIL, "util"),
+            (Ident::CONTEXT, "context"),
+            (Ident::STAGE_VARIABLES, "stageVariables"),
+        ] {
+            assert_eq!(symbols.intern(name), id);
+            assert_eq!(symbols.name(id), name);
+        }
+        let names: Vec<String> = (0..40).map(|i| format!("v{i}")).collect();
+        let ids: Vec<Ident> = names.iter().map(|n| symbols.intern(n)).collect();
+        for (n, id) in names.iter().zip(&ids) {
+            assert_eq!(
+                symbols.intern(n),
+                *id,
+                "{n} keeps its number past the hash index"
+            );
+            assert_eq!(symbols.name(*id), n);
+        }
+        assert_eq!(symbols.slots(), 8 + 40);
+    }
+}

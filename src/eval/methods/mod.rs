@@ -215,13 +215,7 @@ pub(crate) fn call(
             ("toString", []) => Call::Done(Value::Str(Rc::from(it.define_to_string(body, span)?))),
             _ => Call::Unresolved,
         },
-        Value::Int(_)
-        | Value::Long(_)
-        | Value::BigInt(_)
-        | Value::Huge(_)
-        | Value::Double(_)
-        | Value::Float(_)
-        | Value::Decimal(_) => number_call(value, name, args, span)?,
+        v if v.is_number() => number_call(value, name, args, span)?,
         Value::Bool(b) => bool_call(*b, name, args),
         _ => common(value, name, args),
     };
