@@ -2,6 +2,7 @@
 //! 1.7's semantics as API Gateway configures it.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use smallvec::SmallVec;
 
@@ -225,7 +226,7 @@ impl<'a> Interp<'a> {
             // Velocity renders one #define block at most two deep
             // (`directive.define.max.depth`); deeper, the reference prints
             // as written.
-            let id = Rc::as_ptr(body);
+            let id = Arc::as_ptr(body);
             if self.defines_active.iter().filter(|a| **a == id).count() >= MAX_DEFINE_DEPTH {
                 out.push_str(&r.literal);
                 return Ok(Flow::Normal);
@@ -671,7 +672,7 @@ impl<'a> Interp<'a> {
             "evaluate" => return self.evaluate(d, out),
             "define" => {
                 if let (Some(Expr::Ref(r)), Some(body)) = (d.args.first(), &d.body) {
-                    self.set_var(r.root, Value::Define(Rc::new(body.clone())));
+                    self.set_var(r.root, Value::Define(Arc::clone(body)));
                 }
             }
             "literal" => {
@@ -762,7 +763,7 @@ impl<'a> Interp<'a> {
         if let Some(body) = &d.body {
             frame
                 .local
-                .set(Ident::BODY_CONTENT, Value::Define(Rc::new(body.clone())));
+                .set(Ident::BODY_CONTENT, Value::Define(Arc::clone(body)));
         }
         self.frames.push(frame);
         let r = self.block(&m.body, out);

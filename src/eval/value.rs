@@ -332,7 +332,7 @@ pub enum Value {
     /// `$foreach.info`.
     LoopInfo(LoopInfo),
     /// A `#define` block, rendered when referenced.
-    Define(Rc<Block>),
+    Define(std::sync::Arc<Block>),
     /// `$input`.
     Input,
     /// `$util`.

@@ -236,8 +236,9 @@ pub struct DirectiveNode {
     pub name: SmolStr,
     /// Arguments inside the parentheses.
     pub args: Vec<Expr>,
-    /// The body, for block directives (`#define`, `#@macro`, `#literal`).
-    pub body: Option<Block>,
+    /// The body, for block directives (`#define`, `#@macro`, `#literal`);
+    /// shared, because `#define` and block macros hand it to a variable.
+    pub body: Option<std::sync::Arc<Block>>,
     /// The source text of the call, printed when no macro of that name exists.
     pub literal: SmolStr,
 }

@@ -1160,7 +1160,7 @@ impl<'a> Parser<'a, '_> {
                 span,
                 name: name.into(),
                 args,
-                body: Some(body),
+                body: Some(std::sync::Arc::new(body)),
                 literal: self.src.get(span.range()).unwrap_or("").into(),
             }))),
         }
