@@ -3,7 +3,7 @@
 
 use super::ast::*;
 use super::lexer::{Kind, LexError, Lexer, State, Token};
-use super::span::{velocity_line_col, Span};
+use super::span::{Span, VelocityLines};
 
 /// A syntax error: where and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +66,8 @@ pub struct Parser<'a, 's> {
     /// and columns: (1, 0) for a template, the opening quote for the
     /// template of an interpolated string literal.
     origin: (u32, u32),
+    /// Velocity's line starts, made on the first position asked for.
+    lines: Option<VelocityLines>,
 }
 
 /// Parse a whole template.
@@ -100,6 +102,7 @@ fn template(src: &str, origin: (u32, u32), symbols: &mut Symbols) -> PResult<Tem
         literal: None,
         lex_error: None,
         origin,
+        lines: None,
     };
     let nodes = p.block();
     // A lexical error stopped the token stream: it is the error to report.
@@ -1067,8 +1070,12 @@ impl<'a> Parser<'a, '_> {
     /// The line and column Velocity gives the character at `offset` in the
     /// template: a string literal's template is shifted to where the literal
     /// starts (Velocity's `ASTStringLiteral.adjTokenLineNums`).
-    fn velocity_position(&self, offset: usize) -> (u32, u32) {
-        let (line, column) = velocity_line_col(self.src, offset);
+    fn velocity_position(&mut self, offset: usize) -> (u32, u32) {
+        let src = self.src;
+        let (line, column) = self
+            .lines
+            .get_or_insert_with(|| VelocityLines::new(src))
+            .line_col(src, offset);
         let (origin_line, origin_column) = self.origin;
         if line == 1 {
             (origin_line, column.saturating_add(origin_column))

@@ -55,25 +55,50 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// The 1-based line and column Velocity's parser gives the character at
-/// `offset` (what `$foreach.info` prints): `\n`, `\r\n` and a lone `\r`
-/// each end a line, columns count UTF-16 units, and a tab moves to the next
-/// multiple of 8 (JavaCC's character stream).
-pub fn velocity_line_col(source: &str, offset: usize) -> (u32, u32) {
-    let (mut line, mut column) = (1u32, 1u32);
-    let mut chars = source.get(..offset).unwrap_or(source).chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' | '\r' => {
-                line = line.saturating_add(1);
-                column = 1;
+/// Where Velocity's lines start in a source: `\n`, `\r\n` and a lone `\r`
+/// each end a line (JavaCC's character stream). Built once, it gives any
+/// number of positions without rescanning the source from its start.
+#[derive(Debug, Clone)]
+pub struct VelocityLines {
+    starts: Vec<usize>,
+}
+
+impl VelocityLines {
+    /// The line starts of `source`.
+    pub fn new(source: &str) -> VelocityLines {
+        let bytes = source.as_bytes();
+        let mut starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends_line {
+                starts.push(i + 1);
             }
-            '\t' => column = ((column - 1) / 8 + 1).saturating_mul(8).saturating_add(1),
-            c => column = column.saturating_add(c.len_utf16() as u32),
         }
+        VelocityLines { starts }
     }
-    (line, column)
+
+    /// The 1-based line and column Velocity's parser gives the character at
+    /// `offset` of `source` (what `$foreach.info` prints): columns count
+    /// UTF-16 units, and a tab moves to the next multiple of 8.
+    pub fn line_col(&self, source: &str, offset: usize) -> (u32, u32) {
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let mut column = 1u32;
+        for c in source.get(start..offset).unwrap_or("").chars() {
+            column = match c {
+                '\t' => ((column - 1) / 8 + 1).saturating_mul(8).saturating_add(1),
+                // The `\r` of a `\r\n` before `offset`'s `\n`.
+                '\r' => column,
+                c => column.saturating_add(c.len_utf16() as u32),
+            };
+        }
+        (u32::try_from(line).unwrap_or(u32::MAX), column)
+    }
+}
+
+/// [`VelocityLines::line_col`] for one position.
+pub fn velocity_line_col(source: &str, offset: usize) -> (u32, u32) {
+    VelocityLines::new(source).line_col(source, offset)
 }
 
 #[cfg(test)]
