@@ -96,14 +96,13 @@ impl VelocityLines {
     }
 }
 
-/// [`VelocityLines::line_col`] for one position.
-pub fn velocity_line_col(source: &str, offset: usize) -> (u32, u32) {
-    VelocityLines::new(source).line_col(source, offset)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::velocity_line_col;
+    use super::VelocityLines;
+
+    fn velocity_line_col(source: &str, offset: usize) -> (u32, u32) {
+        VelocityLines::new(source).line_col(source, offset)
+    }
 
     #[test]
     fn velocity_counts_tabs_to_stops_and_utf16_units() {
