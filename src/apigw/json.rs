@@ -23,20 +23,26 @@ pub fn to_value(j: &Json, lists: ListKind) -> Value {
         Json::Bool(b) => Value::Bool(*b),
         Json::Number(n) => number(n),
         Json::String(s) => Value::Str(Rc::from(s.as_str())),
-        Json::Array(a) => Value::List(
-            Rc::new(crate::eval::value::ListCell::new(
-                a.iter().map(|x| to_value(x, lists)).collect(),
-            )),
-            lists,
+        Json::Array(a) => list_of(a.iter().map(|x| to_value(x, lists)).collect(), lists),
+        Json::Object(o) => map_of(
+            o.len(),
+            o.iter().map(|(k, v)| (k.as_str(), to_value(v, lists))),
         ),
-        Json::Object(o) => {
-            let mut m = JMap::with_capacity_and_hasher(o.len(), Default::default());
-            for (k, v) in o {
-                m.insert(Key::Str(Rc::from(k.as_str())), to_value(v, lists));
-            }
-            Value::Map(Rc::new(crate::eval::value::MapCell::new(m)))
-        }
     }
+}
+
+/// A JSON array as a list of the given kind.
+fn list_of(items: Vec<Value>, kind: ListKind) -> Value {
+    Value::List(Rc::new(crate::eval::value::ListCell::new(items)), kind)
+}
+
+/// A JSON object as an insertion-ordered map.
+fn map_of<'a>(len: usize, entries: impl Iterator<Item = (&'a str, Value)>) -> Value {
+    let mut m = JMap::with_capacity_and_hasher(len, Default::default());
+    for (k, v) in entries {
+        m.insert(Key::Str(Rc::from(k)), v);
+    }
+    Value::map(m)
 }
 
 /// A body document as template values: objects are insertion-ordered maps,
@@ -51,19 +57,11 @@ pub fn doc_to_value(j: &super::doc::Json, lists: ListKind) -> Value {
         Doc::Number(N::Double(d)) => Value::Double(*d),
         Doc::Number(N::Decimal(d)) => Value::Decimal(d.clone()),
         Doc::String(s) => Value::Str(Rc::from(s.as_str())),
-        Doc::Array(a) => Value::List(
-            Rc::new(crate::eval::value::ListCell::new(
-                a.iter().map(|x| doc_to_value(x, lists)).collect(),
-            )),
-            lists,
+        Doc::Array(a) => list_of(a.iter().map(|x| doc_to_value(x, lists)).collect(), lists),
+        Doc::Object(o) => map_of(
+            o.len(),
+            o.iter().map(|(k, v)| (k.as_str(), doc_to_value(v, lists))),
         ),
-        Doc::Object(o) => {
-            let mut m = JMap::with_capacity_and_hasher(o.len(), Default::default());
-            for (k, v) in o {
-                m.insert(Key::Str(Rc::from(k.as_str())), doc_to_value(v, lists));
-            }
-            Value::Map(Rc::new(crate::eval::value::MapCell::new(m)))
-        }
     }
 }
 
