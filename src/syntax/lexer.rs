@@ -163,6 +163,7 @@ enum Rule {
 }
 
 /// Longest match among candidates offered in declaration order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Best {
     len: usize,
     rule: Option<Rule>,
@@ -311,7 +312,9 @@ impl<'a> Lexer<'a> {
     }
 
     /// The next token, or a lexical error.
-    pub fn next_token(&mut self) -> Result<Token, LexError> {
+    /// The error is boxed: it is rare, and a small `Result` keeps the token
+    /// path cheap.
+    pub fn next_token(&mut self) -> Result<Token, Box<LexError>> {
         let mut special = String::new();
         let mut image_start = self.pos;
         loop {
@@ -325,10 +328,10 @@ impl<'a> Lexer<'a> {
                 }
                 let seen = String::from_utf8_lossy(self.src.get(image_start..).unwrap_or_default())
                     .into_owned();
-                return Err(LexError {
+                return Err(Box::new(LexError {
                     at: self.pos,
                     message: format!("lexical error: unexpected end of template after `{seen}`"),
-                });
+                }));
             }
             let p = self.pos;
             let best = self.longest_match(p);
@@ -337,10 +340,10 @@ impl<'a> Lexer<'a> {
                     .ok()
                     .and_then(|s| s.chars().next())
                     .unwrap_or('?');
-                return Err(LexError {
+                return Err(Box::new(LexError {
                     at: p,
                     message: format!("lexical error: unexpected character `{ch}`"),
-                });
+                }));
             };
             self.pos = p + best.len;
             match rule {
@@ -490,6 +493,115 @@ impl<'a> Lexer<'a> {
     }
 
     fn longest_match(&self, p: usize) -> Best {
+        match self.quick_match(p) {
+            Some(best) => best,
+            None => self.rule_by_rule(p),
+        }
+    }
+
+    /// The winner for the bytes that start most tokens, found without
+    /// offering every candidate: in each case below, the one rule named is
+    /// the only candidate of its state that can match there, or the longest.
+    /// Anything less obvious goes to `rule_by_rule`, the reference; a test
+    /// checks that both agree at every position of every corpus template in
+    /// every state.
+    #[inline]
+    fn quick_match(&self, p: usize) -> Option<Best> {
+        let c = self.at(p)?;
+        let next = self.at(p + 1).unwrap_or(0);
+        let won = |len: usize, rule: Rule| {
+            Some(Best {
+                len,
+                rule: Some(rule),
+            })
+        };
+        let token = |len: usize, kind: Kind| won(len, Rule::Token(kind));
+        match self.state {
+            State::Default => match c {
+                // Blanks may lead to `#set(`; `$`, `#` and `\` start the
+                // special rules.
+                b' ' | b'\t' | b'$' | b'#' | b'\\' => match (c, next) {
+                    (b'$', n) if is_alpha(n) || n == b'_' || n == b'{' => won(1, Rule::Dollar),
+                    (b'#', n) if is_alpha(n) && !self.starts(p, b"#set") => won(1, Rule::Hash),
+                    _ => None,
+                },
+                _ => token(self.m_text(p), Kind::Text),
+            },
+            State::PreDirective => match c {
+                // `e` and `i` may start `end`, `else`, `if`, `elseif`.
+                b'e' | b'i' => None,
+                c if is_alpha(c) || c == b'_' || c == b'@' => {
+                    token(self.word_end(p + 1) - p, Kind::Word)
+                }
+                _ => None,
+            },
+            State::Directive => match c {
+                b'(' => token(1, Kind::LParen),
+                b')' => token(self.m_rparen(p), Kind::RParen),
+                b',' => token(1, Kind::Comma),
+                b' ' | b'\n' | b'\r' | b'\t' => token(self.blanks_end(p) - p, Kind::Whitespace),
+                // Operator words and booleans start with these letters.
+                b'a' | b'o' | b'l' | b'g' | b'e' | b'n' | b't' | b'f' => None,
+                c if is_alpha(c) || c == b'_' || c == b'@' => {
+                    token(self.word_end(p + 1) - p, Kind::Word)
+                }
+                _ => None,
+            },
+            State::Reference | State::RefModifier => match c {
+                // `true` and `false` win a tie with an identifier.
+                b't' | b'f' => None,
+                c if is_alpha(c) || c == b'_' => {
+                    token(self.identifier_end(p + 1) - p, Kind::Identifier)
+                }
+                b'.' if is_alpha(next) => token(2, Kind::Dot),
+                b'(' if self.state == State::RefModifier => token(1, Kind::LParen),
+                b'{' => token(1, Kind::LCurly),
+                b'}' => token(1, Kind::RCurly),
+                b'[' | b'(' | b' ' | b'\t' | b'#' | b'\\' | b'$' | b'.' => None,
+                _ => won(1, Rule::ReferenceTerminator),
+            },
+            State::RefMod2 => match c {
+                b')' => token(1, Kind::RefMod2RParen),
+                b',' => token(1, Kind::Comma),
+                b'$' if is_alpha(next) || next == b'_' || next == b'{' => won(1, Rule::Dollar),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// End of a directive word's characters from `i` on.
+    fn word_end(&self, mut i: usize) -> usize {
+        while self
+            .at(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'@')
+        {
+            i += 1;
+        }
+        i
+    }
+
+    /// End of an identifier's characters from `i` on.
+    fn identifier_end(&self, mut i: usize) -> usize {
+        while self
+            .at(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+        {
+            i += 1;
+        }
+        i
+    }
+
+    /// End of a run of blanks and newlines from `i` on.
+    fn blanks_end(&self, mut i: usize) -> usize {
+        while matches!(self.at(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            i += 1;
+        }
+        i
+    }
+
+    /// Every candidate of the state offered in Velocity's declaration order.
+    fn rule_by_rule(&self, p: usize) -> Best {
         let mut best = Best { len: 0, rule: None };
         let c = self.at(p).unwrap_or(0);
         match self.state {
@@ -706,10 +818,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn offer_whitespace(&self, p: usize, best: &mut Best) {
-        let mut i = p;
-        while matches!(self.at(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            i += 1;
-        }
+        let i = self.blanks_end(p);
         best.offer((i > p).then_some(i - p), Rule::Token(Kind::Whitespace));
     }
 
@@ -890,13 +999,7 @@ impl<'a> Lexer<'a> {
     fn offer_identifier(&self, p: usize, best: &mut Best) {
         match self.at(p) {
             Some(c) if is_alpha(c) || c == b'_' => {
-                let mut i = p + 1;
-                while self
-                    .at(i)
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-                {
-                    i += 1;
-                }
+                let i = self.identifier_end(p + 1);
                 best.offer(Some(i - p), Rule::Token(Kind::Identifier));
             }
             Some(b'.') if self.at(p + 1).is_some_and(is_alpha) => {
@@ -1037,6 +1140,72 @@ mod tests {
         let t = lx.next_token().unwrap();
         assert_eq!(t.kind, Kind::SetDirective);
         assert_eq!(t.span, Span::new(0, 7));
+    }
+
+    /// `quick_match` must pick what the rule-by-rule reference picks,
+    /// wherever it answers at all.
+    fn assert_quick_agrees(src: &str) {
+        let states = [
+            State::Default,
+            State::PreDirective,
+            State::Directive,
+            State::Reference,
+            State::RefModifier,
+            State::RefMod2,
+        ];
+        for state in states {
+            let mut lx = Lexer::new(src);
+            lx.state = state;
+            for p in 0..src.len() {
+                if let Some(quick) = lx.quick_match(p) {
+                    let reference = lx.rule_by_rule(p);
+                    assert_eq!(quick, reference, "{state:?} at {p} of {src:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn quick_match_agrees_on_all_short_inputs() {
+        let alphabet: Vec<char> = "$#\\ \t\n\r(){}[].,!:'\"1-+*=<>&|_@adeiflnostE"
+            .chars()
+            .collect();
+        let mut src = String::new();
+        for &a in &alphabet {
+            for &b in &alphabet {
+                for &c in &alphabet {
+                    src.clear();
+                    src.extend([a, b, c]);
+                    assert_quick_agrees(&src);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn quick_match_agrees_on_the_corpus() {
+        fn walk(dir: &std::path::Path, seen: &mut usize) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, seen);
+                } else if path.extension().is_some_and(|e| e == "vm") {
+                    if let Ok(src) = std::fs::read_to_string(&path) {
+                        assert_quick_agrees(&src);
+                        *seen += 1;
+                    }
+                }
+            }
+        }
+        let mut seen = 0;
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
+            &mut seen,
+        );
+        assert!(seen > 1000, "only {seen} corpus templates found");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::ast::*;
 use super::lexer::{Kind, LexError, Lexer, State, Token};
-use super::span::{Span, VelocityLines};
+use super::span::{Span, VelocityCursor};
 
 /// A syntax error: where and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,8 +14,8 @@ pub struct ParseError {
     pub message: String,
 }
 
-impl From<LexError> for Box<ParseError> {
-    fn from(e: LexError) -> Box<ParseError> {
+impl From<Box<LexError>> for Box<ParseError> {
+    fn from(e: Box<LexError>) -> Box<ParseError> {
         Box::new(ParseError {
             span: Span::new(e.at, e.at + 1),
             message: e.message,
@@ -61,13 +61,13 @@ pub struct Parser<'a, 's> {
     /// it (the images of its tokens).
     literal: Option<String>,
     /// The first lexical error: it ends the parse.
-    lex_error: Option<LexError>,
+    lex_error: Option<Box<LexError>>,
     /// Where this source starts in the template, as Velocity numbers lines
     /// and columns: (1, 0) for a template, the opening quote for the
     /// template of an interpolated string literal.
     origin: (u32, u32),
-    /// Velocity's line starts, made on the first position asked for.
-    lines: Option<VelocityLines>,
+    /// Counts Velocity's lines and columns up to the positions asked for.
+    lines: VelocityCursor,
 }
 
 /// Parse a whole template.
@@ -102,7 +102,7 @@ fn template(src: &str, origin: (u32, u32), symbols: &mut Symbols) -> PResult<Tem
         literal: None,
         lex_error: None,
         origin,
-        lines: None,
+        lines: VelocityCursor::default(),
     };
     let nodes = p.block();
     // A lexical error stopped the token stream: it is the error to report.
@@ -201,11 +201,18 @@ fn describe(kind: Kind, image: &str) -> String {
 impl<'a> Parser<'a, '_> {
     /// Token `n` ahead. A lexical error is kept (see `template`) and reads
     /// as the end of the template, which ends any production.
+    #[inline]
     fn peek(&mut self, n: usize) -> Token {
-        let i = self.head + n;
-        if let Some(t) = self.buf.get(i) {
-            return *t;
+        match self.buf.get(self.head + n) {
+            Some(t) => *t,
+            None => self.read_ahead(n),
         }
+    }
+
+    /// Lexes up to token `n` ahead (`peek`'s slow path).
+    #[inline(never)]
+    fn read_ahead(&mut self, n: usize) -> Token {
+        let i = self.head + n;
         while self.buf.len() <= i {
             let t = match self.lexer.next_token() {
                 Ok(t) => t,
@@ -935,6 +942,9 @@ impl<'a> Parser<'a, '_> {
                 .unwrap_or("")
         };
         let known = directive_has_body(name);
+        // Asked for now, before the body's string literals, to keep
+        // positions in source order.
+        let position = (name == "foreach").then(|| self.velocity_position(t.span.start as usize));
         let is_macro_def = name == "macro";
         let has_body = known.unwrap_or_else(|| name.starts_with('@'));
         let is_vm = known.is_none() && self.is_macro(name);
@@ -1041,7 +1051,7 @@ impl<'a> Parser<'a, '_> {
             Some(text) => vec![Node::Text(text.into())],
             None => body,
         };
-        self.block_directive(name, args, body, span, out)
+        self.block_directive(name, args, body, span, position, out)
     }
 
     /// Velocity's `Directive.init` checks for the directives that take
@@ -1070,12 +1080,9 @@ impl<'a> Parser<'a, '_> {
     /// The line and column Velocity gives the character at `offset` in the
     /// template: a string literal's template is shifted to where the literal
     /// starts (Velocity's `ASTStringLiteral.adjTokenLineNums`).
+    /// Positions must be asked for in source order to keep parsing linear.
     fn velocity_position(&mut self, offset: usize) -> (u32, u32) {
-        let src = self.src;
-        let (line, column) = self
-            .lines
-            .get_or_insert_with(|| VelocityLines::new(src))
-            .line_col(src, offset);
+        let (line, column) = self.lines.line_col(self.src, offset);
         let (origin_line, origin_column) = self.origin;
         if line == 1 {
             (origin_line, column.saturating_add(origin_column))
@@ -1100,6 +1107,7 @@ impl<'a> Parser<'a, '_> {
         args: Vec<Expr>,
         body: Block,
         span: Span,
+        position: Option<(u32, u32)>,
         out: &mut Block,
     ) -> PResult<()> {
         match name {
@@ -1117,7 +1125,7 @@ impl<'a> Parser<'a, '_> {
                         message: "#foreach takes `($var in expression)`".into(),
                     }));
                 }
-                let (line, column) = self.velocity_position(span.start as usize);
+                let (line, column) = position.unwrap_or((0, 0));
                 out.push(Node::Foreach(Box::new(ForeachNode {
                     span,
                     line,

@@ -55,53 +55,64 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Where Velocity's lines start in a source: `\n`, `\r\n` and a lone `\r`
-/// each end a line (JavaCC's character stream). Built once, it gives any
-/// number of positions without rescanning the source from its start.
+/// Velocity's line and column of offsets asked for in increasing order,
+/// counted in one pass over the source: the parser asks for them in source
+/// order, so a template costs one scan up to its last position, however
+/// many are asked for. (An earlier offset restarts the count.)
+///
+/// Lines end at `\n`, `\r\n` and a lone `\r` (JavaCC's character stream);
+/// columns count UTF-16 units, and a tab moves to the next multiple of 8.
 #[derive(Debug, Clone)]
-pub struct VelocityLines {
-    starts: Vec<usize>,
+pub struct VelocityCursor {
+    offset: usize,
+    line: u32,
+    column: u32,
 }
 
-impl VelocityLines {
-    /// The line starts of `source`.
-    pub fn new(source: &str) -> VelocityLines {
-        let bytes = source.as_bytes();
-        let mut starts = vec![0];
-        for (i, &b) in bytes.iter().enumerate() {
-            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-            if ends_line {
-                starts.push(i + 1);
-            }
+impl Default for VelocityCursor {
+    fn default() -> VelocityCursor {
+        VelocityCursor {
+            offset: 0,
+            line: 1,
+            column: 1,
         }
-        VelocityLines { starts }
     }
+}
 
+impl VelocityCursor {
     /// The 1-based line and column Velocity's parser gives the character at
-    /// `offset` of `source` (what `$foreach.info` prints): columns count
-    /// UTF-16 units, and a tab moves to the next multiple of 8.
-    pub fn line_col(&self, source: &str, offset: usize) -> (u32, u32) {
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts.get(line - 1).copied().unwrap_or(0);
-        let mut column = 1u32;
-        for c in source.get(start..offset).unwrap_or("").chars() {
-            column = match c {
-                '\t' => ((column - 1) / 8 + 1).saturating_mul(8).saturating_add(1),
-                // The `\r` of a `\r\n` before `offset`'s `\n`.
-                '\r' => column,
-                c => column.saturating_add(c.len_utf16() as u32),
+    /// `offset` of `source` (what `$foreach.info` prints).
+    pub fn line_col(&mut self, source: &str, offset: usize) -> (u32, u32) {
+        if offset < self.offset {
+            *self = VelocityCursor::default();
+        }
+        let bytes = source.as_bytes();
+        let from = self.offset;
+        for (i, c) in source.get(from..offset).unwrap_or("").char_indices() {
+            let (line, column) = (self.line, self.column);
+            (self.line, self.column) = match c {
+                '\n' => (line.saturating_add(1), 1),
+                // The `\r` of a `\r\n` leaves the ending to the `\n`.
+                '\r' if bytes.get(from + i + 1) == Some(&b'\n') => (line, column),
+                '\r' => (line.saturating_add(1), 1),
+                '\t' => (
+                    line,
+                    ((column - 1) / 8 + 1).saturating_mul(8).saturating_add(1),
+                ),
+                c => (line, column.saturating_add(c.len_utf16() as u32)),
             };
         }
-        (u32::try_from(line).unwrap_or(u32::MAX), column)
+        self.offset = offset.max(from);
+        (self.line, self.column)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::VelocityLines;
+    use super::VelocityCursor;
 
     fn velocity_line_col(source: &str, offset: usize) -> (u32, u32) {
-        VelocityLines::new(source).line_col(source, offset)
+        VelocityCursor::default().line_col(source, offset)
     }
 
     #[test]
@@ -110,5 +121,16 @@ mod tests {
         assert_eq!(velocity_line_col("   \t #", 5), (1, 10));
         assert_eq!(velocity_line_col("é😀#", "é😀".len()), (1, 4));
         assert_eq!(velocity_line_col("a\r\n\rb", 4), (3, 1));
+        assert_eq!(velocity_line_col("a\r\nb", 2), (1, 2));
+    }
+
+    #[test]
+    fn a_cursor_moves_forward_and_restarts_for_earlier_offsets() {
+        let src = "ab\n\tc\nd";
+        let mut cursor = VelocityCursor::default();
+        assert_eq!(cursor.line_col(src, 4), (2, 9));
+        assert_eq!(cursor.line_col(src, 6), (3, 1));
+        assert_eq!(cursor.line_col(src, 1), (1, 2));
+        assert_eq!(cursor.line_col(src, 4), (2, 9));
     }
 }
