@@ -521,6 +521,9 @@ impl<'a> Lexer<'a> {
                 // Blanks may lead to `#set(`; `$`, `#` and `\` start the
                 // special rules.
                 b' ' | b'\t' | b'$' | b'#' | b'\\' => match (c, next) {
+                    (b' ' | b'\t', _) if self.at(self.blanks_end(p)) != Some(b'#') => {
+                        token(self.m_text(p), Kind::Text)
+                    }
                     (b'$', n) if is_alpha(n) || n == b'_' || n == b'{' => won(1, Rule::Dollar),
                     (b'#', n) if is_alpha(n) && !self.starts(p, b"#set") => won(1, Rule::Hash),
                     _ => None,
@@ -539,6 +542,7 @@ impl<'a> Lexer<'a> {
                 b'(' => token(1, Kind::LParen),
                 b')' => token(self.m_rparen(p), Kind::RParen),
                 b',' => token(1, Kind::Comma),
+                b'$' if is_alpha(next) || next == b'_' || next == b'{' => won(1, Rule::Dollar),
                 b' ' | b'\n' | b'\r' | b'\t' => token(self.blanks_end(p) - p, Kind::Whitespace),
                 // Operator words and booleans start with these letters.
                 b'a' | b'o' | b'l' | b'g' | b'e' | b'n' | b't' | b'f' => None,
