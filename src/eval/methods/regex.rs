@@ -4,7 +4,10 @@
 //! translation of the places where Java's dialect means something else:
 //! `\s \w \d` and the POSIX classes are ASCII-only, `.` stops at every line
 //! terminator, `$` also matches before a final line terminator, `\Q…\E`
-//! quotes, `\R` is any line break. Matching follows `Matcher.find`, which
+//! quotes, `\R` is any line break, `\h`/`\v` are Java's blank classes,
+//! `\<` and `\>` are plain characters, `[[:digit:]]` is no POSIX class, a
+//! `{` that is no counted repetition is an error, and a surrogate pair
+//! written as two `\u` escapes is one character. Matching follows `Matcher.find`, which
 //! allows an empty match right after a non-empty one.
 
 use fancy_regex::{Captures, Regex};
@@ -16,6 +19,13 @@ use crate::syntax::span::Span;
 const LINE_TERMINATORS: &str = r"\n\r\u{85}\u{2028}\u{2029}";
 const SPACE: &str = r"\t\n\x0B\x0C\r ";
 const WORD: &str = "a-zA-Z_0-9";
+/// `\h`: Java's horizontal whitespace.
+const HORIZONTAL: &str = r"\t \xA0\u{1680}\u{180E}\u{2000}-\u{200A}\u{202F}\u{205F}\u{3000}";
+/// `\v`: Java's vertical whitespace (Java 8 on).
+const VERTICAL: &str = r"\n\x0B\x0C\r\u{85}\u{2028}\u{2029}";
+/// Java's `$` without MULTILINE, and `\Z`: the end, or before a final line
+/// terminator.
+const END_BUT_FOR_TERMINATOR: &str = r"(?:\z|(?=(?:\r\n|[\n\r\u{85}\u{2028}\u{2029}])\z))";
 
 /// The set a Java class escape stands for, as class contents.
 fn class_escape(c: char) -> Option<(&'static str, bool)> {
@@ -26,6 +36,10 @@ fn class_escape(c: char) -> Option<(&'static str, bool)> {
         'W' => (WORD, true),
         'd' => ("0-9", false),
         'D' => ("0-9", true),
+        'h' => (HORIZONTAL, false),
+        'H' => (HORIZONTAL, true),
+        'v' => (VERTICAL, false),
+        'V' => (VERTICAL, true),
         _ => return None,
     })
 }
@@ -46,6 +60,14 @@ fn posix_class(name: &str) -> Option<&'static str> {
         "Cntrl" => r"\x00-\x1F\x7F",
         "XDigit" => "0-9a-fA-F",
         "Space" => SPACE,
+        // java.lang.Character's predicates.
+        "javaLowerCase" => r"\p{Lowercase}",
+        "javaUpperCase" => r"\p{Uppercase}",
+        "javaAlphabetic" => r"\p{Alphabetic}",
+        "javaDigit" => r"\p{Nd}",
+        "javaLetter" => r"\p{L}",
+        "javaLetterOrDigit" => r"\p{L}\p{Nd}",
+        "javaWhitespace" => r"\t\n\x0B\x0C\r\x1C-\x1F\p{Zl}\p{Zp}\p{Zs}&&[^\xA0\u{2007}\u{202F}]",
         _ => return None,
     })
 }
@@ -93,9 +115,10 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
     let case_insensitive = flags.contains('i') && !flags.contains('u');
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut chars = pattern.chars().peekable();
-    let mut class_depth = 0usize;
+    // For each open class: whether its `[` was written (see below).
+    let mut classes: Vec<bool> = Vec::new();
     while let Some(c) = chars.next() {
-        let in_class = class_depth > 0;
+        let in_class = !classes.is_empty();
         match c {
             '\\' => {
                 let Some(e) = chars.next() else {
@@ -121,6 +144,19 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
                         }
                     }
                     'E' => {}
+                    'Z' if !in_class => out.push_str(END_BUT_FOR_TERMINATOR),
+                    'x' => {
+                        // `\xhh` or `\x{h…h}`; its braces are no repetition.
+                        let hex: String = if chars.peek() == Some(&'{') {
+                            chars.next();
+                            chars.by_ref().take_while(|h| *h != '}').collect()
+                        } else {
+                            chars.by_ref().take(2).collect()
+                        };
+                        let code = u32::from_str_radix(&hex, 16)
+                            .map_err(|_| "illegal hexadecimal escape sequence".to_string())?;
+                        out.push_str(&format!(r"\x{{{code:X}}}"));
+                    }
                     'R' if !in_class => {
                         out.push_str(r"(?:\r\n|[\n\x0B\x0C\r\u{85}\u{2028}\u{2029}])");
                     }
@@ -150,8 +186,30 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
                         }
                     }
                     'u' => {
-                        let hex: String = chars.by_ref().take(4).collect();
-                        out.push_str(&format!(r"\x{{{hex}}}"));
+                        let unit = |chars: &mut std::iter::Peekable<std::str::Chars>| {
+                            let hex: String = chars.by_ref().take(4).collect();
+                            u32::from_str_radix(&hex, 16)
+                                .ok()
+                                .filter(|_| hex.len() == 4)
+                                .ok_or_else(|| "illegal Unicode escape sequence".to_string())
+                        };
+                        let mut code = unit(&mut chars)?;
+                        // A surrogate pair written as two escapes is one character.
+                        if (0xD800..0xDC00).contains(&code) {
+                            let mut ahead = chars.clone();
+                            if ahead.next() == Some('\\') && ahead.next() == Some('u') {
+                                if let Ok(low @ 0xDC00..=0xDFFF) = unit(&mut ahead) {
+                                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                                    chars = ahead;
+                                }
+                            }
+                        }
+                        if (0xD800..0xE000).contains(&code) {
+                            // A lone surrogate is never part of a valid string.
+                            out.push_str(r"[^\s\S]");
+                        } else {
+                            out.push_str(&format!(r"\x{{{code:X}}}"));
+                        }
                     }
                     '0' => {
                         let mut oct = String::new();
@@ -177,9 +235,19 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
                 }
             }
             '[' => {
-                class_depth += 1;
-                out.push('[');
-                if chars.peek() == Some(&'^') {
+                let negated = chars.peek() == Some(&'^');
+                // Java has no `[:digit:]` classes: `[[:digit:]]` is the set
+                // of `:`, `d`, `i`, `g` and `t`. fancy-regex would read a
+                // nested `[:` as POSIX, so such a union is written flat.
+                let flat = in_class && !negated && chars.peek() == Some(&':');
+                classes.push(!flat);
+                if flat {
+                    chars.next();
+                    out.push_str(r"\:");
+                } else {
+                    out.push('[');
+                }
+                if negated {
                     out.push('^');
                     chars.next();
                 }
@@ -190,16 +258,41 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
                 }
             }
             ']' if in_class => {
-                class_depth -= 1;
-                out.push(']');
+                if classes.pop() == Some(true) {
+                    out.push(']');
+                }
             }
             '.' if !in_class && !dotall => {
                 out.push_str("[^");
                 out.push_str(LINE_TERMINATORS);
                 out.push(']');
             }
-            '$' if !in_class && !multiline => {
-                out.push_str(r"(?:\z|(?=(?:\r\n|[\n\r\u{85}\u{2028}\u{2029}])\z))");
+            '$' if !in_class && !multiline => out.push_str(END_BUT_FOR_TERMINATOR),
+            // Java reads `{` only as a counted repetition; anything else is
+            // an "Illegal repetition".
+            '{' if !in_class => {
+                let mut bound = String::new();
+                let mut closed = false;
+                for b in chars.by_ref() {
+                    if b == '}' {
+                        closed = true;
+                        break;
+                    }
+                    bound.push(b);
+                }
+                if !closed {
+                    return Err("Unclosed counted closure".into());
+                }
+                let (min, max) = bound.split_once(',').unwrap_or((&bound, "0"));
+                let counted = !min.is_empty()
+                    && min.bytes().all(|b| b.is_ascii_digit())
+                    && max.bytes().all(|b| b.is_ascii_digit());
+                if !counted {
+                    return Err("Illegal repetition".into());
+                }
+                out.push('{');
+                out.push_str(&bound);
+                out.push('}');
             }
             // Java's (?i) folds ASCII letters only.
             c if case_insensitive && !in_class && !c.is_ascii() && c.is_alphabetic() => {
@@ -214,7 +307,9 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
 }
 
 fn push_literal(out: &mut String, c: char) {
-    if c.is_ascii_punctuation() || c == ' ' {
+    // `\<` and `\>` are word boundaries to fancy-regex; `<` and `>` are
+    // plain characters to both.
+    if (c.is_ascii_punctuation() && c != '<' && c != '>') || c == ' ' {
         out.push('\\');
     }
     out.push(c);
