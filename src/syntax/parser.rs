@@ -70,8 +70,22 @@ pub struct Parser<'a, 's> {
     lines: VelocityCursor,
 }
 
-/// Parse a whole template.
+/// Parse a whole template: by the fast path when it can (`fast.rs`), else
+/// by Velocity's grammar here.
 pub fn parse_template(src: &str) -> Result<Template, ParseError> {
+    let mut symbols = Symbols::default();
+    if let Some(nodes) = super::fast::parse(src, &mut symbols) {
+        return Ok(Template {
+            nodes,
+            macros: Vec::new(),
+            symbols,
+        });
+    }
+    parse_velocity(src)
+}
+
+/// Parse a whole template with Velocity's grammar, never the fast path.
+pub(super) fn parse_velocity(src: &str) -> Result<Template, ParseError> {
     let mut symbols = Symbols::default();
     let mut tpl = template(src, (1, 0), &mut symbols).map_err(|e| *e)?;
     tpl.symbols = symbols;
@@ -1225,7 +1239,7 @@ fn binary(op: BinOp, left: Expr, right: Expr) -> Expr {
 }
 
 /// Append literal text, merging with a preceding text node.
-fn push_text(out: &mut Block, text: &str) {
+pub(super) fn push_text(out: &mut Block, text: &str) {
     if text.is_empty() {
         return;
     }

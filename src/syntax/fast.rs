@@ -1,0 +1,536 @@
+//! A fast path for the shape most mapping templates have: text, plain
+//! references with properties and method calls, `#if`/`#elseif`/`#else`,
+//! `#foreach` and `#end`.
+//!
+//! The full parser (`parser.rs` over `lexer.rs`) reproduces Velocity's
+//! token manager rule by rule, which costs hundreds of instructions a token.
+//! This one reads bytes directly and builds exactly the tree the full parser
+//! builds, but only where the answer is plain: at the first thing outside
+//! that shape (`#set`, comments, escapes, `${…}`, `$!`, index notation,
+//! interpolated strings, operators beyond one comparison, anything odd) it
+//! gives up with `None` and the full parser decides, errors included.
+//! A test checks that both give the same tree for every corpus template.
+
+use super::ast::*;
+use super::parser::push_text;
+use super::span::{Span, VelocityCursor};
+
+/// Deepest nesting tried here; deeper templates go to the full parser,
+/// which owns the nesting limit and its error.
+const MAX_DEPTH: usize = 64;
+
+/// The template's nodes, or `None` to leave it to the full parser.
+pub(super) fn parse(src: &str, symbols: &mut Symbols) -> Option<Block> {
+    u32::try_from(src.len()).ok()?;
+    let mut p = Fast {
+        src,
+        bytes: src.as_bytes(),
+        pos: 0,
+        symbols,
+        lines: VelocityCursor::default(),
+        depth: 0,
+    };
+    let mut nodes = Vec::new();
+    match p.block(&mut nodes)? {
+        Stop::Eof => Some(nodes),
+        _ => None,
+    }
+}
+
+struct Fast<'a, 's> {
+    src: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    symbols: &'s mut Symbols,
+    lines: VelocityCursor,
+    depth: usize,
+}
+
+/// What ended a block.
+enum Stop {
+    Eof,
+    /// `#end` and the span of its token (trailing newline included).
+    End(Span),
+    Else,
+    ElseIf,
+}
+
+fn is_alpha(c: u8) -> bool {
+    c.is_ascii_alphabetic()
+}
+
+/// A character of a directive word (Velocity's `DIRECTIVE_CHAR`).
+fn is_word_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'@'
+}
+
+/// A character of an identifier after its first (letters, digits, `_`, `-`).
+fn is_ident_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+}
+
+/// Whether `c` after a reference just ends it. Letters after a method
+/// call would start Velocity's "runt" identifier; the others are tokens of
+/// the reference states or start other rules.
+fn ends_reference(c: u8) -> bool {
+    !(is_alpha(c)
+        || matches!(
+            c,
+            b'_' | b'$' | b'#' | b'\\' | b'[' | b'(' | b'{' | b'}' | b'.'
+        ))
+}
+
+fn span(start: usize, end: usize) -> Span {
+    Span::new(start, end)
+}
+
+impl<'a> Fast<'a, '_> {
+    fn at(&self, i: usize) -> u8 {
+        self.bytes.get(i).copied().unwrap_or(0)
+    }
+
+    fn cur(&self) -> u8 {
+        self.at(self.pos)
+    }
+
+    fn text(&self, start: usize, end: usize) -> &'a str {
+        self.src.get(start..end).unwrap_or("")
+    }
+
+    fn run_while(&self, mut i: usize, f: impl Fn(u8) -> bool) -> usize {
+        while i < self.bytes.len() && f(self.at(i)) {
+            i += 1;
+        }
+        i
+    }
+
+    /// Blanks and newlines (the Whitespace token of directive arguments).
+    fn skip_blanks(&mut self) -> bool {
+        let end = self.run_while(self.pos, |c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'));
+        let any = end > self.pos;
+        self.pos = end;
+        any
+    }
+
+    /// The end of `#end`, `#else` or `)` with the blanks and one newline
+    /// after it, which Velocity's token swallows; just `at` without a newline.
+    fn eat_line_end(&self, at: usize) -> usize {
+        let i = self.run_while(at, |c| c == b' ' || c == b'\t');
+        match (self.at(i), self.at(i + 1)) {
+            (b'\n', _) => i + 1,
+            (b'\r', b'\n') => i + 2,
+            (b'\r', _) => i + 1,
+            _ => at,
+        }
+    }
+
+    fn enter(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= MAX_DEPTH).then_some(())
+    }
+
+    /// `( Statement() )*` up to what ends the block.
+    fn block(&mut self, out: &mut Block) -> Option<Stop> {
+        loop {
+            let start = self.pos;
+            let rest = self.bytes.get(start..)?;
+            let run = memchr::memchr3(b'$', b'#', b'\\', rest).unwrap_or(rest.len());
+            if run > 0 {
+                push_text(out, self.text(start, start + run));
+                self.pos += run;
+            }
+            match self.cur() {
+                _ if self.pos >= self.bytes.len() => return Some(Stop::Eof),
+                b'$' => {
+                    let r = self.reference()?;
+                    if !ends_reference(self.cur()) {
+                        return None;
+                    }
+                    out.push(Node::Reference(Box::new(r)));
+                }
+                b'#' => {
+                    if let Some(stop) = self.directive(out)? {
+                        return Some(stop);
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A directive at `#`: `Some(stop)` when it ends the block.
+    fn directive(&mut self, out: &mut Block) -> Option<Option<Stop>> {
+        let hash = self.pos;
+        if !(is_alpha(self.at(hash + 1)) || self.at(hash + 1) == b'_') {
+            return None;
+        }
+        let word_end = self.run_while(hash + 1, is_word_char);
+        let word = self.text(hash + 1, word_end);
+        self.pos = word_end;
+        match word {
+            "end" => {
+                self.pos = self.eat_line_end(word_end);
+                Some(Some(Stop::End(span(hash, self.pos))))
+            }
+            "else" => {
+                self.pos = self.eat_line_end(word_end);
+                Some(Some(Stop::Else))
+            }
+            "elseif" => Some(Some(Stop::ElseIf)),
+            "if" => {
+                let node = self.if_statement()?;
+                out.push(node);
+                Some(None)
+            }
+            "foreach" => {
+                let node = self.foreach(hash)?;
+                out.push(node);
+                Some(None)
+            }
+            _ => None,
+        }
+    }
+
+    fn if_statement(&mut self) -> Option<Node> {
+        self.enter()?;
+        let mut branches = Vec::new();
+        let mut otherwise = None;
+        loop {
+            let cond = self.condition()?;
+            let mut body = Vec::new();
+            let stop = self.block(&mut body)?;
+            branches.push((cond, body));
+            match stop {
+                Stop::ElseIf => continue,
+                Stop::Else => {
+                    let mut body = Vec::new();
+                    let Stop::End(_) = self.block(&mut body)? else {
+                        return None;
+                    };
+                    otherwise = Some(body);
+                    break;
+                }
+                Stop::End(_) => break,
+                Stop::Eof => return None,
+            }
+        }
+        self.depth -= 1;
+        Some(Node::If(Box::new(IfNode {
+            branches,
+            otherwise,
+        })))
+    }
+
+    /// `( expression )` after `#if` or `#elseif`, with the `)` token.
+    fn condition(&mut self) -> Option<Expr> {
+        self.skip_blanks();
+        if self.cur() != b'(' {
+            return None;
+        }
+        self.pos += 1;
+        let left = self.unary()?;
+        let op = match (self.cur(), self.at(self.pos + 1)) {
+            (b')', _) => None,
+            (b'=', b'=') => Some((BinOp::Eq, 2)),
+            (b'!', b'=') => Some((BinOp::Ne, 2)),
+            (b'<', b'=') => Some((BinOp::Le, 2)),
+            (b'>', b'=') => Some((BinOp::Ge, 2)),
+            (b'<', _) => Some((BinOp::Lt, 1)),
+            (b'>', _) => Some((BinOp::Gt, 1)),
+            (b'&', b'&') => Some((BinOp::And, 2)),
+            (b'|', b'|') => Some((BinOp::Or, 2)),
+            _ => return None,
+        };
+        let e = match op {
+            None => left,
+            Some((op, len)) => {
+                self.pos += len;
+                let right = self.unary()?;
+                let span = left.span().to(right.span());
+                Expr::Binary(op, Box::new(left), Box::new(right), span)
+            }
+        };
+        if self.cur() != b')' {
+            return None;
+        }
+        self.pos = self.eat_line_end(self.pos + 1);
+        Some(e)
+    }
+
+    /// `!`* then a value, with the blanks around it.
+    fn unary(&mut self) -> Option<Expr> {
+        self.skip_blanks();
+        if self.cur() == b'!' && self.at(self.pos + 1) != b'=' {
+            let bang = self.pos;
+            self.pos += 1;
+            self.enter()?;
+            let inner = self.unary()?;
+            self.depth -= 1;
+            let span = span(bang, bang + 1).to(inner.span());
+            return Some(Expr::Not(Box::new(inner), span));
+        }
+        let e = self.value()?;
+        self.skip_blanks();
+        Some(e)
+    }
+
+    /// A reference, integer, `true`/`false` or plain string literal.
+    fn value(&mut self) -> Option<Expr> {
+        let start = self.pos;
+        match self.cur() {
+            b'$' => {
+                let r = self.reference()?;
+                if !ends_reference(self.cur()) {
+                    return None;
+                }
+                Some(Expr::Ref(Box::new(r)))
+            }
+            b'0'..=b'9' => self.integer(),
+            b'\'' | b'"' => self.string(),
+            b't' | b'f' => {
+                let end = self.run_while(start, is_word_char);
+                let value = match self.text(start, end) {
+                    "true" => true,
+                    "false" => false,
+                    _ => return None,
+                };
+                self.pos = end;
+                Some(Expr::Bool(value, span(start, end)))
+            }
+            _ => None,
+        }
+    }
+
+    /// Digits not followed by anything that would make another token.
+    fn integer(&mut self) -> Option<Expr> {
+        let start = self.pos;
+        let end = self.run_while(start, |c| c.is_ascii_digit());
+        if end - start > 30 || is_ident_char(self.at(end)) || self.at(end) == b'.' {
+            return None;
+        }
+        let value = self.text(start, end).parse::<i128>().ok()?;
+        self.pos = end;
+        Some(Expr::Int(value, span(start, end)))
+    }
+
+    /// A string literal without doubled quotes, `\` escapes or (double
+    /// quoted) anything to interpolate.
+    fn string(&mut self) -> Option<Expr> {
+        let start = self.pos;
+        let quote = self.cur();
+        let inner = self.run_while(start + 1, |c| c != quote);
+        if inner >= self.bytes.len() || self.at(inner + 1) == quote {
+            return None;
+        }
+        let value = self.text(start + 1, inner);
+        if quote == b'"' && value.contains(['$', '#', '\\']) {
+            return None;
+        }
+        self.pos = inner + 1;
+        Some(Expr::Str {
+            value: value.into(),
+            interpolated: None,
+            span: span(start, inner + 1),
+        })
+    }
+
+    /// `#foreach($var in $reference) body #end`.
+    fn foreach(&mut self, hash: usize) -> Option<Node> {
+        // Asked for before the body, as the full parser does.
+        let (line, column) = self.lines.line_col(self.src, hash);
+        self.skip_blanks();
+        if self.cur() != b'(' {
+            return None;
+        }
+        self.pos += 1;
+        self.skip_blanks();
+        if self.cur() != b'$' {
+            return None;
+        }
+        let var = self.reference()?;
+        if !var.parts.is_empty() || !self.skip_blanks() {
+            return None;
+        }
+        let word_end = self.run_while(self.pos, is_word_char);
+        if self.text(self.pos, word_end) != "in" {
+            return None;
+        }
+        self.pos = word_end;
+        if !self.skip_blanks() || self.cur() != b'$' {
+            return None;
+        }
+        let iterable = self.value()?;
+        self.skip_blanks();
+        if self.cur() != b')' {
+            return None;
+        }
+        self.pos = self.eat_line_end(self.pos + 1);
+        self.enter()?;
+        let mut body = Vec::new();
+        let Stop::End(end) = self.block(&mut body)? else {
+            return None;
+        };
+        self.depth -= 1;
+        Some(Node::Foreach(Box::new(ForeachNode {
+            span: span(hash, end.end as usize),
+            line,
+            column,
+            var: var.root,
+            iterable,
+            body,
+        })))
+    }
+
+    /// `$name` then `.name` and `.name(args)` steps.
+    fn reference(&mut self) -> Option<Reference> {
+        let start = self.pos;
+        let first = self.at(start + 1);
+        if !(is_alpha(first) || first == b'_') {
+            return None;
+        }
+        let root_end = self.run_while(start + 2, is_ident_char);
+        let root = self.text(start + 1, root_end);
+        // `$true` and `$false` lex as booleans.
+        if root == "true" || root == "false" {
+            return None;
+        }
+        self.pos = root_end;
+        let mut parts = Vec::new();
+        while self.cur() == b'.' && is_alpha(self.at(self.pos + 1)) {
+            let name_start = self.pos + 1;
+            let name_end = self.run_while(name_start + 1, is_ident_char);
+            let name = self.text(name_start, name_end);
+            if name == "true" || name == "false" {
+                return None;
+            }
+            self.pos = name_end;
+            match self.cur() {
+                b'(' => {
+                    self.pos += 1;
+                    let args = self.method_args()?;
+                    parts.push(Part::Method(name.into(), args, span(name_start, self.pos)));
+                }
+                b'[' => return None,
+                _ => parts.push(Part::Property(name.into(), span(name_start, name_end))),
+            }
+        }
+        let end = self.pos;
+        Some(Reference {
+            span: span(start, end),
+            root: self.symbols.intern(root),
+            style: RefStyle::Normal,
+            parts,
+            escaped: false,
+            esc_prefix: SmolStr::default(),
+            more_prefix: SmolStr::default(),
+            literal: self.text(start, end).into(),
+            computable: true,
+        })
+    }
+
+    /// Arguments after `(`, through the closing `)`.
+    fn method_args(&mut self) -> Option<Vec<Expr>> {
+        let mut args = Vec::new();
+        let blank = self.skip_blanks();
+        if self.cur() == b')' {
+            // `name( )` is an error for the full parser to report.
+            if blank {
+                return None;
+            }
+            self.pos += 1;
+            return Some(args);
+        }
+        loop {
+            self.skip_blanks();
+            let arg = match self.cur() {
+                b'$' => {
+                    let r = self.reference()?;
+                    if !matches!(self.cur(), b' ' | b'\t' | b'\n' | b'\r' | b',' | b')') {
+                        return None;
+                    }
+                    Expr::Ref(Box::new(r))
+                }
+                b'0'..=b'9' => self.integer()?,
+                b'\'' | b'"' => self.string()?,
+                _ => return None,
+            };
+            args.push(arg);
+            self.skip_blanks();
+            match self.cur() {
+                b',' => self.pos += 1,
+                b')' => {
+                    self.pos += 1;
+                    return Some(args);
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::corpus_templates;
+    use crate::syntax::parser::parse_velocity;
+
+    /// Whether the fast path took `src`; panics when its tree differs from
+    /// the full parser's.
+    fn assert_same_tree(src: &str) -> bool {
+        let mut symbols = Symbols::default();
+        let Some(nodes) = parse(src, &mut symbols) else {
+            return false;
+        };
+        let fast = Template {
+            nodes,
+            macros: Vec::new(),
+            symbols,
+        };
+        match parse_velocity(src) {
+            Ok(full) => assert_eq!(
+                format!("{fast:?}"),
+                format!("{full:?}"),
+                "trees differ for {src:?}"
+            ),
+            Err(e) => panic!("the fast path accepted {src:?}, which fails: {}", e.message),
+        }
+        true
+    }
+
+    #[test]
+    fn fast_path_builds_the_full_parsers_tree_for_the_corpus() {
+        let templates = corpus_templates();
+        let taken = templates.iter().filter(|t| assert_same_tree(t)).count();
+        assert!(taken > 500, "the fast path took only {taken} templates");
+    }
+
+    #[test]
+    fn fast_path_agrees_on_edits_of_the_templates_it_takes() {
+        let mut checked = 0;
+        for t in corpus_templates().iter().filter(|t| t.len() < 300) {
+            if checked == 300 || !assert_same_tree(t) {
+                continue;
+            }
+            checked += 1;
+            for i in (0..t.len()).filter(|i| t.is_char_boundary(*i)) {
+                let (head, tail) = t.split_at(i);
+                for insert in ["", "$", "#", ")", " ", "\n", "!", "x", "(", "'", "."] {
+                    let cut = if insert.is_empty() {
+                        tail.chars().next().map_or(0, char::len_utf8)
+                    } else {
+                        0
+                    };
+                    let edited = format!("{head}{insert}{}", &tail[cut..]);
+                    assert_same_tree(&edited);
+                }
+            }
+        }
+        assert!(checked > 100, "only {checked} templates took the fast path");
+    }
+
+    #[test]
+    fn the_tutorial_takes_the_fast_path() {
+        let src = include_str!("../../examples/tutorial/request_template.vm");
+        assert!(assert_same_tree(src));
+    }
+}
