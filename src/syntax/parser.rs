@@ -440,7 +440,7 @@ impl<'a> Parser<'a, '_> {
                 };
                 if call {
                     self.bump();
-                    let args = self.method_args()?;
+                    let args = self.parameter_list()?;
                     let close = self.expect(Kind::RefMod2RParen, "`)` closing the method call")?;
                     parts.push(Part::Method(
                         name.into(),
@@ -583,7 +583,8 @@ impl<'a> Parser<'a, '_> {
         Ok(())
     }
 
-    fn method_args(&mut self) -> PResult<Vec<Expr>> {
+    /// `Parameter()` separated by commas: method arguments, list items.
+    fn parameter_list(&mut self) -> PResult<Vec<Expr>> {
         let mut args = Vec::new();
         if self.kind(0) == Kind::Whitespace || starts_parameter(self.kind(0)) {
             args.push(self.parameter()?);
@@ -801,14 +802,7 @@ impl<'a> Parser<'a, '_> {
     fn object_array(&mut self) -> PResult<Expr> {
         let open = self.bump();
         self.enter(open.span)?;
-        let mut items = Vec::new();
-        if self.kind(0) == Kind::Whitespace || starts_parameter(self.kind(0)) {
-            items.push(self.parameter()?);
-            while self.kind(0) == Kind::Comma {
-                self.bump();
-                items.push(self.parameter()?);
-            }
-        }
+        let items = self.parameter_list()?;
         let close = self.expect(Kind::RBracket, "`]` closing the list")?;
         self.depth -= 1;
         Ok(Expr::List(items, open.span.to(close.span)))
