@@ -44,7 +44,8 @@ fn class_escape(c: char) -> Option<(&'static str, bool)> {
     })
 }
 
-/// A POSIX class name (`\p{Upper}`), ASCII in Java by default.
+/// A POSIX class name (`\p{Upper}`), ASCII in Java by default, or one of
+/// the `java.lang.Character` predicates (`\p{javaLowerCase}`).
 fn posix_class(name: &str) -> Option<&'static str> {
     Some(match name {
         "Lower" => "a-z",
@@ -155,7 +156,7 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
                         };
                         let code = u32::from_str_radix(&hex, 16)
                             .map_err(|_| "illegal hexadecimal escape sequence".to_string())?;
-                        out.push_str(&format!(r"\x{{{code:X}}}"));
+                        push_code_point(&mut out, code);
                     }
                     'R' if !in_class => {
                         out.push_str(r"(?:\r\n|[\n\x0B\x0C\r\u{85}\u{2028}\u{2029}])");
@@ -204,12 +205,7 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
                                 }
                             }
                         }
-                        if (0xD800..0xE000).contains(&code) {
-                            // A lone surrogate is never part of a valid string.
-                            out.push_str(r"[^\s\S]");
-                        } else {
-                            out.push_str(&format!(r"\x{{{code:X}}}"));
-                        }
+                        push_code_point(&mut out, code);
                     }
                     '0' => {
                         let mut oct = String::new();
@@ -218,13 +214,13 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
                             oct.extend(chars.next());
                         }
                         let v = u32::from_str_radix(&oct, 8).map_err(|_| "bad octal escape")?;
-                        out.push_str(&format!(r"\x{{{v:X}}}"));
+                        push_code_point(&mut out, v);
                     }
                     'c' => {
                         let Some(x) = chars.next() else {
                             return Err("missing control character after \\c".into());
                         };
-                        out.push_str(&format!(r"\x{{{:X}}}", (x as u32) ^ 64));
+                        push_code_point(&mut out, (x as u32) ^ 64);
                     }
                     e if e.is_ascii_alphanumeric() => {
                         out.push('\\');
@@ -304,6 +300,16 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
         }
     }
     Ok(out)
+}
+
+/// A character given by its code, as fancy-regex spells it.
+fn push_code_point(out: &mut String, code: u32) {
+    if (0xD800..0xE000).contains(&code) {
+        // A lone surrogate is never part of a valid string.
+        out.push_str(r"[^\s\S]");
+    } else {
+        out.push_str(&format!(r"\x{{{code:X}}}"));
+    }
 }
 
 fn push_literal(out: &mut String, c: char) {
