@@ -57,3 +57,28 @@ fn event_files_keep_a_lone_surrogate_escape() {
         "x\\uD83D|\u{1F600}|z?|z\\uD83D"
     );
 }
+
+#[test]
+fn a_render_starts_from_no_variables_and_fresh_loop_scopes() {
+    let env = env(serde_json::json!({}));
+    // The first template leaves variables set, a loop scope kept by a
+    // variable, and a nested loop's map written.
+    let first = apigw_vtl::parse(
+        "#set($a = 'left')#foreach($i in [1, 2])#set($kept = $foreach)\
+         #foreach($j in [3])#set($foreach.note = $j)#end#end$kept.index",
+    )
+    .expect("parses");
+    assert_eq!(apigw_vtl::render(&first, &env).expect("renders"), "1");
+    // Names get the same slots in the second template.
+    let second = apigw_vtl::parse(
+        "[$a][$i][$kept]#foreach($x in [1])#foreach($y in [2])\
+         [$foreach.note][$foreach.parent.index][$foreach.parent.parent]#end#end",
+    )
+    .expect("parses");
+    for _ in 0..2 {
+        assert_eq!(
+            apigw_vtl::render(&second, &env).expect("renders"),
+            "[][][][][0][]"
+        );
+    }
+}

@@ -9,7 +9,7 @@ use smallvec::SmallVec;
 use super::arith;
 use super::error::{EvalError, EvalErrorKind};
 use super::methods;
-use super::scope::{Locals, Vars};
+use super::scope::{Locals, Scratch, Vars};
 use super::value::{integer, JMap, Key, LoopState, Value};
 use crate::apigw::Env;
 use crate::syntax::ast::*;
@@ -81,15 +81,28 @@ pub struct Interp<'a> {
     pending: Option<Flow>,
     /// `#define` blocks being rendered, innermost last.
     defines_active: Vec<*const Block>,
+    /// Reusable buffers; its variable slots are in `vars` meanwhile.
+    scratch: Scratch,
+}
+
+impl Drop for Interp<'_> {
+    fn drop(&mut self) {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.slots = std::mem::take(&mut self.vars).into_slots();
+        scratch.give_back();
+    }
 }
 
 impl<'a> Interp<'a> {
     /// An interpreter over `env` for `template`.
     pub fn new(env: &'a Env, template: &'a Template) -> Interp<'a> {
         env.begin_render();
+        let mut scratch = Scratch::take();
+        let slots = std::mem::take(&mut scratch.slots);
         Interp {
             env,
-            vars: Vars::with_slots(template.symbols.slots()),
+            vars: Vars::new(slots, template.symbols.slots()),
+            scratch,
             symbols: std::borrow::Cow::Borrowed(&template.symbols),
             frames: Vec::new(),
             macros: template.macros.iter().map(MacroRef::Template).collect(),
@@ -108,7 +121,16 @@ impl<'a> Interp<'a> {
     /// Velocity's `context.get`: the innermost macro frame first (its own
     /// variables, then its by-name arguments, evaluated in the caller's
     /// context), then the enclosing frames, then the template's variables.
+    #[inline]
     fn get_var(&mut self, name: Ident) -> EResult<Value> {
+        if self.frames.is_empty() {
+            return Ok(self.global(name));
+        }
+        self.get_var_in_macro(name)
+    }
+
+    #[inline(never)]
+    fn get_var_in_macro(&mut self, name: Ident) -> EResult<Value> {
         for i in (0..self.frames.len()).rev() {
             let Some(frame) = self.frames.get(i) else {
                 break;
@@ -150,11 +172,22 @@ impl<'a> Interp<'a> {
     /// Velocity's `context.put` (or `remove` for null). Inside macros
     /// (`velocimacro.context.localscope = false`) a value is set in every
     /// macro frame and in the template's variables.
+    #[inline]
     fn set_var(&mut self, name: Ident, value: Value) {
         for f in &mut self.frames {
             f.local.set(name, value.clone());
         }
         self.vars.set(name, value);
+    }
+
+    /// A variable's value, for a directive that sets it and restores it
+    /// afterwards. Outside macros the value moves out of its slot; the
+    /// directive sets the slot before anything can read it.
+    fn take_var(&mut self, name: Ident) -> EResult<Value> {
+        if self.frames.is_empty() {
+            return Ok(self.vars.replace(name, Value::Null));
+        }
+        self.get_var(name)
     }
 
     pub(crate) fn block(&mut self, nodes: &[Node], out: &mut String) -> EResult<Flow> {
@@ -220,8 +253,10 @@ impl<'a> Interp<'a> {
         if self.pending.is_some() {
             return Ok(Flow::Normal);
         }
-        out.push_str(&r.esc_prefix);
-        out.push_str(&r.more_prefix);
+        if !r.esc_prefix.is_empty() || !r.more_prefix.is_empty() {
+            out.push_str(&r.esc_prefix);
+            out.push_str(&r.more_prefix);
+        }
         if let Value::Define(body) = &value {
             // Velocity renders one #define block at most two deep
             // (`directive.define.max.depth`); deeper, the reference prints
@@ -295,11 +330,21 @@ impl<'a> Interp<'a> {
         match part {
             Part::Property(name, span) => methods::property(self, &value, name, *span),
             Part::Method(name, args, span) => {
-                let mut vals: SmallVec<[Value; 4]> = SmallVec::with_capacity(args.len());
-                for a in args {
-                    vals.push(self.eval(a)?);
-                }
-                let result = methods::call(self, &value, name, &vals, *span)?;
+                // Most calls take no argument or one: no argument vector.
+                let result = match &args[..] {
+                    [] => methods::call(self, &value, name, &[], *span)?,
+                    [a] => {
+                        let a = self.eval(a)?;
+                        methods::call(self, &value, name, std::slice::from_ref(&a), *span)?
+                    }
+                    _ => {
+                        let mut vals: SmallVec<[Value; 4]> = SmallVec::with_capacity(args.len());
+                        for a in args {
+                            vals.push(self.eval(a)?);
+                        }
+                        methods::call(self, &value, name, &vals, *span)?
+                    }
+                };
                 // Doubling a string or list in a loop grows it exponentially:
                 // stop it where Java would run out of memory.
                 check_size(&result, *span)?;
@@ -543,9 +588,9 @@ impl<'a> Interp<'a> {
             return Ok(Flow::Normal);
         };
         let var = f.var;
-        let saved_var = self.get_var(var)?;
-        let saved_count = self.get_var(Ident::VELOCITY_COUNT)?;
-        let saved_has_next = self.get_var(Ident::VELOCITY_HAS_NEXT)?;
+        let saved_var = self.take_var(var)?;
+        let saved_count = self.take_var(Ident::VELOCITY_COUNT)?;
+        let saved_has_next = self.take_var(Ident::VELOCITY_HAS_NEXT)?;
         let parent = self.get_var(Ident::FOREACH)?;
         let mut scope_id = None;
         let mut flow = Flow::Normal;
@@ -596,7 +641,12 @@ impl<'a> Interp<'a> {
         self.set_var(var, saved_var);
         self.set_var(Ident::VELOCITY_COUNT, saved_count);
         self.set_var(Ident::VELOCITY_HAS_NEXT, saved_has_next);
-        self.set_var(Ident::FOREACH, parent);
+        for f in &mut self.frames {
+            f.local.set(Ident::FOREACH, parent.clone());
+        }
+        if let Value::Loop(scope) = self.vars.replace(Ident::FOREACH, parent) {
+            self.scratch.keep_loop(scope);
+        }
         Ok(flow)
     }
 
@@ -615,7 +665,7 @@ impl<'a> Interp<'a> {
                 *state.storage.borrow_mut() = rc.storage.borrow().clone();
             }
         }
-        let scope = Rc::new(state);
+        let scope = self.scratch.new_loop(state);
         let id = Rc::as_ptr(&scope) as usize;
         self.set_var(Ident::FOREACH, Value::Loop(scope));
         id
@@ -810,6 +860,7 @@ fn has_truth_value(op: BinOp) -> bool {
 const MAX_ELEMENTS: usize = 10_000_000;
 
 /// Fail when a string or list has grown past what a render can hold.
+#[inline]
 fn check_size(v: &Value, span: Span) -> EResult<()> {
     let too_big = match v {
         Value::Str(s) => s.len() > MAX_OUTPUT,

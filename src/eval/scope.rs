@@ -2,7 +2,9 @@
 //! variable name ([`Ident`]), so the template's variables are a vector
 //! indexed by that number, and a macro call's own few variables a list.
 
-use super::value::Value;
+use std::rc::Rc;
+
+use super::value::{LoopState, Value};
 use crate::syntax::ast::Ident;
 
 /// The template's variables: slot `i` holds `Ident(i)`'s value, and null
@@ -12,12 +14,81 @@ pub(crate) struct Vars {
     slots: Vec<Value>,
 }
 
-impl Vars {
-    /// Room for `n` names, so that setting them never reallocates.
-    pub(crate) fn with_slots(n: usize) -> Vars {
-        Vars {
-            slots: Vec::with_capacity(n),
+/// Buffers a render takes over from the previous render on this thread,
+/// so that a render allocates nothing for its variables or loop scopes.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    /// Variable slots, all null.
+    pub(crate) slots: Vec<Value>,
+    /// `$foreach` scopes no value holds any more, ready to be overwritten.
+    pub(crate) loops: Vec<Rc<LoopState>>,
+}
+
+/// Loop scopes kept for reuse: more than the loops a template nests.
+const MAX_SPARE_LOOPS: usize = 8;
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch> = const {
+        std::cell::Cell::new(Scratch {
+            slots: Vec::new(),
+            loops: Vec::new(),
+        })
+    };
+}
+
+impl Scratch {
+    /// This thread's buffers (empty ones if another render holds them).
+    pub(crate) fn take() -> Scratch {
+        SCRATCH.with(std::cell::Cell::take)
+    }
+
+    /// Hand the buffers to the next render on this thread.
+    pub(crate) fn give_back(self) {
+        SCRATCH.with(|s| s.set(self));
+    }
+
+    /// Keep `scope` for reuse if nothing else holds it.
+    pub(crate) fn keep_loop(&mut self, mut scope: Rc<LoopState>) {
+        if self.loops.len() < MAX_SPARE_LOOPS {
+            if let Some(state) = Rc::get_mut(&mut scope) {
+                // Let go of the enclosing scope and the loop's map now.
+                state.parent = Value::Null;
+                state.storage = std::cell::RefCell::new(None);
+                self.loops.push(scope);
+            }
         }
+    }
+
+    /// A loop scope holding `state`, reused when one is spare.
+    pub(crate) fn new_loop(&mut self, state: LoopState) -> Rc<LoopState> {
+        while let Some(mut scope) = self.loops.pop() {
+            if let Some(slot) = Rc::get_mut(&mut scope) {
+                *slot = state;
+                return scope;
+            }
+        }
+        Rc::new(state)
+    }
+}
+
+impl Vars {
+    /// `n` names, all unset, in `slots` (all null).
+    pub(crate) fn new(mut slots: Vec<Value>, n: usize) -> Vars {
+        if slots.len() < n {
+            slots.resize(n, Value::Null);
+        }
+        Vars { slots }
+    }
+
+    /// Unset every name and give the slots back.
+    pub(crate) fn into_slots(mut self) -> Vec<Value> {
+        // Most slots are null already: only the others run drop code.
+        for slot in &mut self.slots {
+            if !slot.is_null() {
+                *slot = Value::Null;
+            }
+        }
+        self.slots
     }
 
     /// The value of `id`, if set.
@@ -31,16 +102,25 @@ impl Vars {
     }
 
     /// Set `id`; null unsets it.
+    #[inline]
     pub(crate) fn set(&mut self, id: Ident, value: Value) {
+        self.replace(id, value);
+    }
+
+    /// Set `id` and return its previous value (null if unset).
+    #[inline]
+    pub(crate) fn replace(&mut self, id: Ident, value: Value) -> Value {
         let i = id.index();
         if i >= self.slots.len() {
+            // A name that `#evaluate` text added during the render.
             if value.is_null() {
-                return;
+                return Value::Null;
             }
-            self.slots.resize_with(i + 1, || Value::Null);
+            self.slots.resize(i + 1, Value::Null);
         }
-        if let Some(slot) = self.slots.get_mut(i) {
-            *slot = value;
+        match self.slots.get_mut(i) {
+            Some(slot) => std::mem::replace(slot, value),
+            None => Value::Null,
         }
     }
 }
@@ -82,7 +162,7 @@ mod tests {
     #[test]
     fn null_unsets_in_both_scopes() {
         let (a, b) = (Ident(20), Ident(3));
-        let mut vars = Vars::with_slots(4);
+        let mut vars = Vars::new(Vec::new(), 4);
         vars.set(a, Value::Int(1));
         vars.set(b, Value::Int(2));
         vars.set(b, Value::Null);

@@ -447,15 +447,10 @@ impl Value {
         match self {
             Value::Null | Value::Input | Value::Util | Value::Define(_) => return false,
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Int(i) => {
-                let _ = write!(out, "{i}");
-            }
-            Value::Long(i) => {
-                let _ = write!(out, "{i}");
-            }
-            Value::BigInt(i) => {
-                let _ = write!(out, "{}", { i.0 });
-            }
+            // itoa: integers print often, and `fmt` costs more than the digits.
+            Value::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
+            Value::Long(i) => out.push_str(itoa::Buffer::new().format(*i)),
+            Value::BigInt(i) => out.push_str(itoa::Buffer::new().format(i.0)),
             Value::Huge(i) => {
                 let _ = write!(out, "{i}");
             }
