@@ -7,7 +7,7 @@ use super::jsonpath::{compile, Found};
 use super::Env;
 use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::eval::methods::Call;
-use crate::eval::value::{ListKind, StrKey, Value};
+use crate::eval::value::{get_str, ListKind, Value};
 use crate::syntax::span::Span;
 
 type EResult<T> = Result<T, Box<EvalError>>;
@@ -96,8 +96,8 @@ pub fn param(env: &Env, name: &str) -> String {
         return String::new();
     };
     for section in ["path", "querystring", "header"] {
-        if let Some(Value::Map(s)) = m.borrow().get(&StrKey(section)) {
-            if let Some(v) = s.borrow().get(&StrKey(name)) {
+        if let Some(Value::Map(s)) = get_str(&m.borrow(), section) {
+            if let Some(v) = get_str(&s.borrow(), name) {
                 return v.to_java_string().unwrap_or_default();
             }
         }

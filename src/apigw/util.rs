@@ -17,8 +17,9 @@ use crate::syntax::span::Span;
 /// commons-lang 2.6 `StringEscapeUtils.escapeJavaScript`; most values need
 /// no escaping and come back borrowed.
 pub fn escape_javascript(s: &str) -> Cow<'_, str> {
-    let escaped = |u: u16| !(0x20..=0x7f).contains(&u) || matches!(u, 0x27 | 0x22 | 0x5C | 0x2F);
-    if !crate::eval::utf16::units(s).any(escaped) {
+    // Every non-ASCII character is escaped, so bytes tell whether any is.
+    let escaped = |b: u8| !(0x20..=0x7f).contains(&b) || matches!(b, b'\'' | b'"' | b'\\' | b'/');
+    if !s.bytes().any(escaped) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);

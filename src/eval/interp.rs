@@ -348,7 +348,6 @@ impl<'a> Interp<'a> {
                 // Doubling a string or list in a loop grows it exponentially:
                 // stop it where Java would run out of memory.
                 check_size(&result, *span)?;
-                check_size(&value, *span)?;
                 Ok(result)
             }
             Part::Index(e, span) => {
@@ -407,7 +406,16 @@ impl<'a> Interp<'a> {
     }
 
     /// Evaluate an expression to a value.
+    #[inline]
     pub(crate) fn eval(&mut self, e: &Expr) -> EResult<Value> {
+        // References are most expressions: straight to them.
+        if let Expr::Ref(r) = e {
+            return self.reference(r);
+        }
+        self.eval_other(e)
+    }
+
+    fn eval_other(&mut self, e: &Expr) -> EResult<Value> {
         Ok(match e {
             Expr::Str {
                 value,
@@ -861,7 +869,14 @@ const MAX_ELEMENTS: usize = 10_000_000;
 
 /// Fail when a string or list has grown past what a render can hold.
 #[inline]
-fn check_size(v: &Value, span: Span) -> EResult<()> {
+pub(crate) fn check_size(v: &Value, span: Span) -> EResult<()> {
+    if matches!(v, Value::Str(_) | Value::List(..) | Value::Map(_)) {
+        return check_collection_size(v, span);
+    }
+    Ok(())
+}
+
+fn check_collection_size(v: &Value, span: Span) -> EResult<()> {
     let too_big = match v {
         Value::Str(s) => s.len() > MAX_OUTPUT,
         Value::List(l, _) => l.borrow().len() > MAX_ELEMENTS,

@@ -122,6 +122,18 @@ impl Equivalent<Key> for StrKey<'_> {
     }
 }
 
+/// `map.get(name)` for a string key. Most maps a template reads are small
+/// (request parameters, a JSON object), and scanning them beats hashing.
+pub fn get_str<'m>(map: &'m JMap, name: &str) -> Option<&'m Value> {
+    if map.len() <= 8 {
+        return map
+            .iter()
+            .find(|(k, _)| matches!(k, Key::Str(s) if **s == *name))
+            .map(|(_, v)| v);
+    }
+    map.get(&StrKey(name))
+}
+
 /// The maps templates see. Insertion-ordered like `LinkedHashMap`; hashed
 /// with FxHash because keys come from the template author, not an attacker,
 /// and SipHash dominated render time.

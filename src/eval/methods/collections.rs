@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use super::{common, int_arg, int_result, method_error, Call};
 use crate::eval::interp::EResult;
-use crate::eval::value::{ArrayType, ListKind, ListRef, MapRef, StrKey, Value};
+use crate::eval::value::{get_str, ArrayType, ListKind, ListRef, MapRef, Value};
 use crate::eval::view::View;
 use crate::syntax::span::Span;
 
@@ -12,7 +12,7 @@ use crate::syntax::span::Span;
 pub(crate) fn map_call(m: &MapRef, name: &str, args: &[Value], _span: Span) -> EResult<Call> {
     let done = |v: Value| Ok(Call::Done(v));
     match (name, args) {
-        ("get", [Value::Str(k)]) => done(m.borrow().get(&StrKey(k)).cloned().unwrap_or_default()),
+        ("get", [Value::Str(k)]) => done(get_str(&m.borrow(), k).cloned().unwrap_or_default()),
         ("get", [k]) => done(m.borrow().get(&k.to_key()).cloned().unwrap_or_default()),
         ("getOrDefault", [k, d]) => done(m.borrow().get(&k.to_key()).cloned().unwrap_or(d.clone())),
         // Keys and comparisons are computed before a mutable borrow: the

@@ -37,9 +37,7 @@ pub(crate) fn method_error(span: Span, message: String) -> Box<EvalError> {
 /// `$value.name`: Java getter (`getName`, `isName`) or `Map.get("name")`.
 pub(crate) fn property(it: &mut Interp, value: &Value, name: &str, span: Span) -> EResult<Value> {
     let v = match value {
-        Value::Map(m) => m
-            .borrow()
-            .get(&super::value::StrKey(name))
+        Value::Map(m) => super::value::get_str(&m.borrow(), name)
             .cloned()
             .unwrap_or(Value::Null),
         Value::Entry(e) => match name {
@@ -70,9 +68,7 @@ pub(crate) fn property(it: &mut Interp, value: &Value, name: &str, span: Span) -
                 Value::Loop(cur)
             }
             other => match &*l.storage.borrow() {
-                Some(m) => m
-                    .borrow()
-                    .get(&super::value::StrKey(other))
+                Some(m) => super::value::get_str(&m.borrow(), other)
                     .cloned()
                     .unwrap_or_default(),
                 None => Value::Null,
@@ -157,17 +153,49 @@ pub(crate) fn call(
     args: &[Value],
     span: Span,
 ) -> EResult<Value> {
-    if matches!(
+    let mutates = matches!(
         value,
         Value::Map(_) | Value::List(..) | Value::View(_) | Value::Entry(_)
-    ) && (is_mutator(name) || name == "setValue")
-    {
+    ) && (is_mutator(name) || name == "setValue");
+    if mutates {
         it.env.touch();
     }
     let outcome = match value {
         Value::Str(s) => string::call(s, name, args, span)?,
         Value::List(l, kind) => collections::list_call(l, *kind, name, args, span)?,
         Value::Map(m) => collections::map_call(m, name, args, span)?,
+        Value::Input => crate::apigw::input::call(it.env, name, args, span)?,
+        Value::Util => crate::apigw::util::call(name, args, span)?,
+        _ => other_call(it, value, name, args, span)?,
+    };
+    if mutates {
+        // Adding a collection to itself in a loop grows it exponentially.
+        super::interp::check_size(value, span)?;
+    }
+    match outcome {
+        Call::Done(v) => Ok(v),
+        Call::Unresolved => Ok(Value::Null),
+        Call::ZeroArgOverload => Err(method_error(
+            span,
+            format!(
+                "wrong number of arguments for {name}(): it takes none but got {}",
+                args.len()
+            ),
+        )),
+    }
+}
+
+/// The methods of values other than strings, lists, maps, `$input` and
+/// `$util`: kept apart so that those common calls stay short.
+#[inline(never)]
+fn other_call(
+    it: &mut Interp,
+    value: &Value,
+    name: &str,
+    args: &[Value],
+    span: Span,
+) -> EResult<Call> {
+    Ok(match value {
         Value::Entry(e) => match (name, args) {
             ("getKey", []) => Call::Done(e.key.clone()),
             ("getValue", []) => Call::Done(e.value()),
@@ -207,8 +235,6 @@ pub(crate) fn call(
             // Any other method is the scope's map's.
             _ => collections::map_call(&l.storage(), name, args, span)?,
         },
-        Value::Input => crate::apigw::input::call(it.env, name, args, span)?,
-        Value::Util => crate::apigw::util::call(name, args, span)?,
         // A `#define` block renders itself as its `toString()` and has no
         // other methods.
         Value::Define(body) => match (name, args) {
@@ -218,18 +244,7 @@ pub(crate) fn call(
         v if v.is_number() => number_call(value, name, args, span)?,
         Value::Bool(b) => bool_call(*b, name, args),
         _ => common(value, name, args),
-    };
-    match outcome {
-        Call::Done(v) => Ok(v),
-        Call::Unresolved => Ok(Value::Null),
-        Call::ZeroArgOverload => Err(method_error(
-            span,
-            format!(
-                "wrong number of arguments for {name}(): it takes none but got {}",
-                args.len()
-            ),
-        )),
-    }
+    })
 }
 
 /// Methods every object has: `toString`, `equals`, `hashCode`.
