@@ -30,7 +30,8 @@ pub(super) fn parse(src: &str, symbols: &mut Symbols) -> Option<Block> {
         lines: VelocityCursor::default(),
         depth: 0,
     };
-    let mut nodes = Vec::new();
+    // Room for a typical template's nodes: growing from empty reallocates twice.
+    let mut nodes = Vec::with_capacity(8);
     match p.block(&mut nodes)? {
         Stop::Eof => Some(nodes),
         _ => None,
@@ -366,7 +367,8 @@ impl<'a> Fast<'a, '_> {
         }
         self.pos = self.eat_line_end(self.pos + 1);
         self.enter()?;
-        let mut body = Vec::new();
+        // A loop body usually holds several text and reference nodes.
+        let mut body = Vec::with_capacity(8);
         let Stop::End(end) = self.block(&mut body)? else {
             return None;
         };
