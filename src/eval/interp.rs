@@ -285,6 +285,11 @@ impl<'a> Interp<'a> {
             // API Gateway renders null and undefined references as "".
             return Ok(Flow::Normal);
         }
+        // Strings are what references print most.
+        if let Value::Str(s) = &value {
+            out.push_str(s);
+            return Ok(Flow::Normal);
+        }
         let before = out.len();
         if !value.write_java(out) {
             out.truncate(before);

@@ -44,7 +44,12 @@ impl Scratch {
 
     /// Hand the buffers to the next render on this thread.
     pub(crate) fn give_back(self) {
-        SCRATCH.with(|s| s.set(self));
+        let previous = SCRATCH.with(|s| s.replace(self));
+        // Normally the empty buffers `take` left, which own no memory:
+        // skip their drop code.
+        if previous.slots.capacity() == 0 && previous.loops.capacity() == 0 {
+            std::mem::forget(previous);
+        }
     }
 
     /// Keep `scope` for reuse if nothing else holds it.
