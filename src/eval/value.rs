@@ -125,7 +125,8 @@ impl Equivalent<Key> for StrKey<'_> {
 /// `map.get(name)` for a string key. Most maps a template reads are small
 /// (request parameters, a JSON object), and scanning them beats hashing.
 pub fn get_str<'m>(map: &'m JMap, name: &str) -> Option<&'m Value> {
-    if map.len() <= 8 {
+    const SCANNED: usize = 8;
+    if map.len() <= SCANNED {
         return map
             .iter()
             .find(|(k, _)| matches!(k, Key::Str(s) if **s == *name))
@@ -673,6 +674,27 @@ pub fn write_java_double(d: f64, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn string_lookup_scans_small_maps_and_hashes_large_ones_alike() {
+        for size in [1, 8, 9, 40] {
+            let mut m = JMap::default();
+            // A key that prints as "k0" but is no String never matches.
+            m.insert(Key::Other(Rc::from("k0")), Value::Int(-1));
+            for i in 1..size {
+                m.insert(Key::Str(Rc::from(format!("k{i}"))), Value::Int(i));
+            }
+            assert!(get_str(&m, "k0").is_none(), "size {size}");
+            assert!(get_str(&m, "missing").is_none(), "size {size}");
+            for i in 1..size {
+                let found = get_str(&m, &format!("k{i}"));
+                assert!(
+                    matches!(found, Some(Value::Int(v)) if *v == i),
+                    "k{i} of {size}"
+                );
+            }
+        }
+    }
 
     fn d(x: f64) -> String {
         let mut s = String::new();
