@@ -8,7 +8,7 @@ use base64::Engine;
 use serde_json::Value as Json;
 
 use super::json::{to_value, write_json};
-use crate::eval::value::{integer, JMap, Key, ListKind, Value};
+use crate::eval::value::{get_str, integer, JMap, Key, ListKind, Value};
 
 /// An event that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,7 +191,7 @@ fn stringify(v: Value) -> Value {
 }
 
 fn ensure_map(m: &mut JMap, name: &str) -> Value {
-    let existing = m.get(&skey(name)).cloned();
+    let existing = get_str(m, name).cloned();
     match existing {
         Some(v @ Value::Map(_)) => v,
         _ => {
@@ -336,7 +336,7 @@ fn context(obj: &serde_json::Map<String, Json>) -> Value {
     let Value::Map(m) = &rc else { return rc };
     {
         let mut m = m.borrow_mut();
-        if let Some(a) = m.get(&skey("authorizer")).cloned() {
+        if let Some(a) = get_str(&m, "authorizer").cloned() {
             m.insert(skey("authorizer"), stringify(a));
         }
         for (field, from) in [
@@ -344,7 +344,7 @@ fn context(obj: &serde_json::Map<String, Json>) -> Value {
             ("resourcePath", "resource"),
             ("path", "path"),
         ] {
-            if matches!(m.get(&skey(field)), None | Some(Value::Null)) {
+            if matches!(get_str(&m, field), None | Some(Value::Null)) {
                 match obj.get(from) {
                     None | Some(Json::Null) => {}
                     Some(j) => {
