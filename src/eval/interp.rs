@@ -174,8 +174,10 @@ impl<'a> Interp<'a> {
     /// macro frame and in the template's variables.
     #[inline]
     fn set_var(&mut self, name: Ident, value: Value) {
-        for f in &mut self.frames {
-            f.local.set(name, value.clone());
+        if !self.frames.is_empty() {
+            for f in &mut self.frames {
+                f.local.set(name, value.clone());
+            }
         }
         self.vars.set(name, value);
     }

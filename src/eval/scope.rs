@@ -115,18 +115,22 @@ impl Vars {
     /// Set `id` and return its previous value (null if unset).
     #[inline]
     pub(crate) fn replace(&mut self, id: Ident, value: Value) -> Value {
-        let i = id.index();
-        if i >= self.slots.len() {
-            // A name that `#evaluate` text added during the render.
-            if value.is_null() {
-                return Value::Null;
-            }
-            self.slots.resize(i + 1, Value::Null);
-        }
-        match self.slots.get_mut(i) {
+        match self.slots.get_mut(id.index()) {
             Some(slot) => std::mem::replace(slot, value),
-            None => Value::Null,
+            None => self.add_slot(id, value),
         }
+    }
+
+    /// Set a name that `#evaluate` text added during the render.
+    #[cold]
+    fn add_slot(&mut self, id: Ident, value: Value) -> Value {
+        if !value.is_null() {
+            self.slots.resize(id.index() + 1, Value::Null);
+            if let Some(slot) = self.slots.get_mut(id.index()) {
+                *slot = value;
+            }
+        }
+        Value::Null
     }
 }
 
