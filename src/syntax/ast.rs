@@ -47,6 +47,22 @@ const WELL_KNOWN: [&str; 8] = [
     "stageVariables",
 ];
 
+/// The number of a name Velocity or API Gateway defines. A `match` on the
+/// string tests its length first, so most names fail at once.
+fn well_known(name: &str) -> Option<Ident> {
+    Some(match name {
+        "foreach" => Ident::FOREACH,
+        "velocityCount" => Ident::VELOCITY_COUNT,
+        "velocityHasNext" => Ident::VELOCITY_HAS_NEXT,
+        "bodyContent" => Ident::BODY_CONTENT,
+        "input" => Ident::INPUT,
+        "util" => Ident::UTIL,
+        "context" => Ident::CONTEXT,
+        "stageVariables" => Ident::STAGE_VARIABLES,
+        _ => return None,
+    })
+}
+
 /// Names past which the table also keeps a hash index.
 const LINEAR_MAX: usize = 16;
 
@@ -61,8 +77,8 @@ pub struct Symbols {
 impl Symbols {
     /// The number of `name`, given one on first sight.
     pub fn intern(&mut self, name: &str) -> Ident {
-        if let Some(i) = WELL_KNOWN.iter().position(|w| *w == name) {
-            return Ident(i as u32);
+        if let Some(id) = well_known(name) {
+            return id;
         }
         let found = match &self.index {
             Some(index) => index.get(name).copied(),

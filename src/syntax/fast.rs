@@ -60,14 +60,33 @@ fn is_alpha(c: u8) -> bool {
     c.is_ascii_alphabetic()
 }
 
+/// Byte classes, looked up once a byte: identifiers are most of what the
+/// fast path scans.
+const IDENT: u8 = 1;
+const WORD: u8 = 2;
+const CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() || b == b'_' {
+            t[c] = IDENT | WORD;
+        }
+        c += 1;
+    }
+    t[b'-' as usize] = IDENT;
+    t[b'@' as usize] = WORD;
+    t
+};
+
 /// A character of a directive word (Velocity's `DIRECTIVE_CHAR`).
 fn is_word_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'@'
+    CLASSES[usize::from(c)] & WORD != 0
 }
 
 /// A character of an identifier after its first (letters, digits, `_`, `-`).
 fn is_ident_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+    CLASSES[usize::from(c)] & IDENT != 0
 }
 
 /// Whether `c` after a reference just ends it. Letters after a method
@@ -98,8 +117,12 @@ impl<'a> Fast<'a, '_> {
         self.src.get(start..end).unwrap_or("")
     }
 
+    /// The end of the run of bytes from `i` on that satisfy `f`.
     fn run_while(&self, mut i: usize, f: impl Fn(u8) -> bool) -> usize {
-        while i < self.bytes.len() && f(self.at(i)) {
+        while let Some(&c) = self.bytes.get(i) {
+            if !f(c) {
+                break;
+            }
             i += 1;
         }
         i

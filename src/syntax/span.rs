@@ -88,20 +88,26 @@ impl VelocityCursor {
         }
         let bytes = source.as_bytes();
         let from = self.offset;
-        for (i, c) in source.get(from..offset).unwrap_or("").char_indices() {
-            let (line, column) = (self.line, self.column);
-            (self.line, self.column) = match c {
-                '\n' => (line.saturating_add(1), 1),
+        let seg = bytes.get(from..offset).unwrap_or_default();
+        // Byte by byte: a UTF-8 continuation byte adds nothing, a 4-byte
+        // sequence's lead two UTF-16 units, any other lead one.
+        let (mut line, mut column) = (self.line, self.column);
+        for (i, &b) in seg.iter().enumerate() {
+            (line, column) = match b {
+                b'\n' => (line.saturating_add(1), 1),
                 // The `\r` of a `\r\n` leaves the ending to the `\n`.
-                '\r' if bytes.get(from + i + 1) == Some(&b'\n') => (line, column),
-                '\r' => (line.saturating_add(1), 1),
-                '\t' => (
+                b'\r' if bytes.get(from + i + 1) == Some(&b'\n') => (line, column),
+                b'\r' => (line.saturating_add(1), 1),
+                b'\t' => (
                     line,
                     ((column - 1) / 8 + 1).saturating_mul(8).saturating_add(1),
                 ),
-                c => (line, column.saturating_add(c.len_utf16() as u32)),
+                0x80..=0xBF => (line, column),
+                0xF0..=0xFF => (line, column.saturating_add(2)),
+                _ => (line, column.saturating_add(1)),
             };
         }
+        (self.line, self.column) = (line, column);
         self.offset = offset.max(from);
         (self.line, self.column)
     }
@@ -122,6 +128,33 @@ mod tests {
         assert_eq!(velocity_line_col("é😀#", "é😀".len()), (1, 4));
         assert_eq!(velocity_line_col("a\r\n\rb", 4), (3, 1));
         assert_eq!(velocity_line_col("a\r\nb", 2), (1, 2));
+    }
+
+    /// Velocity's rule applied one character at a time.
+    fn char_by_char(source: &str, offset: usize) -> (u32, u32) {
+        let (mut line, mut column) = (1, 1);
+        for (i, c) in source[..offset].char_indices() {
+            match c {
+                '\n' => (line, column) = (line + 1, 1),
+                '\r' if source.as_bytes().get(i + 1) == Some(&b'\n') => {}
+                '\r' => (line, column) = (line + 1, 1),
+                '\t' => column = ((column - 1) / 8 + 1) * 8 + 1,
+                c => column += c.len_utf16() as u32,
+            }
+        }
+        (line, column)
+    }
+
+    #[test]
+    fn runs_between_tabs_and_line_ends_count_as_characters_do() {
+        let src = "a\tbé\r\n\t😀x\r\ry\tz€\n\n\t\tend";
+        for offset in (0..=src.len()).filter(|&i| src.is_char_boundary(i)) {
+            assert_eq!(
+                velocity_line_col(src, offset),
+                char_by_char(src, offset),
+                "at {offset}"
+            );
+        }
     }
 
     #[test]
