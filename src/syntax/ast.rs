@@ -1,6 +1,7 @@
 //! The syntax tree of a template. Every node that can fail at render time
 //! carries the byte span of its source.
 
+use smallvec::SmallVec;
 pub use smol_str::SmolStr;
 
 use super::span::Span;
@@ -70,8 +71,8 @@ const LINEAR_MAX: usize = 16;
 /// while it renders), each numbered once.
 #[derive(Debug, Clone, Default)]
 pub struct Symbols {
-    names: Vec<Box<str>>,
-    index: Option<std::collections::HashMap<Box<str>, u32>>,
+    names: Vec<SmolStr>,
+    index: Option<std::collections::HashMap<SmolStr, u32>>,
 }
 
 impl Symbols {
@@ -182,7 +183,7 @@ pub struct Reference {
     /// `$`, `${` or `$!`.
     pub style: RefStyle,
     /// Property, method and index steps after the root.
-    pub parts: Vec<Part>,
+    pub parts: Parts,
     /// An odd number of `\` before the `$`: print the reference as text.
     pub escaped: bool,
     /// Half the leading backslashes, printed before the value.
@@ -195,13 +196,20 @@ pub struct Reference {
     pub computable: bool,
 }
 
+/// The steps of a reference. Most references take one step at most, which
+/// is kept inline: a template's parse then allocates a node less for it.
+pub type Parts = Vec<Part>;
+
+/// The arguments of a method call; most calls take one at most, kept inline.
+pub type Args = SmallVec<[Expr; 1]>;
+
 /// One step of a reference.
 #[derive(Debug, Clone)]
 pub enum Part {
     /// `.name`.
     Property(SmolStr, Span),
     /// `.name(args)`.
-    Method(SmolStr, Vec<Expr>, Span),
+    Method(SmolStr, Args, Span),
     /// `[expr]`.
     Index(Expr, Span),
 }
@@ -221,7 +229,7 @@ pub struct SetNode {
 #[derive(Debug, Clone)]
 pub struct IfNode {
     /// Condition and body of `#if` then each `#elseif`.
-    pub branches: Vec<(Expr, Block)>,
+    pub branches: SmallVec<[(Expr, Block); 1]>,
     /// The `#else` body.
     pub otherwise: Option<Block>,
 }

@@ -217,7 +217,7 @@ impl<'a> Fast<'a, '_> {
 
     fn if_statement(&mut self) -> Option<Node> {
         self.enter()?;
-        let mut branches = Vec::new();
+        let mut branches = smallvec::SmallVec::new();
         let mut otherwise = None;
         loop {
             let cond = self.condition()?;
@@ -420,7 +420,7 @@ impl<'a> Fast<'a, '_> {
             return None;
         }
         self.pos = root_end;
-        let mut parts = Vec::new();
+        let mut parts = Parts::new();
         while self.cur() == b'.' && is_alpha(self.at(self.pos + 1)) {
             let name_start = self.pos + 1;
             let name_end = self.run_while(name_start + 1, is_ident_char);
@@ -454,8 +454,8 @@ impl<'a> Fast<'a, '_> {
     }
 
     /// Arguments after `(`, through the closing `)`.
-    fn method_args(&mut self) -> Option<Vec<Expr>> {
-        let mut args = Vec::new();
+    fn method_args(&mut self) -> Option<Args> {
+        let mut args = Args::new();
         let blank = self.skip_blanks();
         if self.cur() == b')' {
             // `name( )` is an error for the full parser to report.

@@ -425,7 +425,7 @@ impl<'a> Parser<'a, '_> {
         } else {
             (first, first)
         };
-        let mut parts = Vec::new();
+        let mut parts = Parts::new();
         self.indexes(&mut parts)?;
         loop {
             if self.kind(0) == Kind::Dot && self.kind(1) == Kind::Identifier {
@@ -478,7 +478,7 @@ impl<'a> Parser<'a, '_> {
         first: Token,
         ident_image: &str,
         formal: bool,
-        parts: Vec<Part>,
+        parts: Parts,
         end: u32,
     ) -> Reference {
         let image = self.image(&first);
@@ -563,7 +563,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// `(Index())*`
-    fn indexes(&mut self, parts: &mut Vec<Part>) -> PResult<()> {
+    fn indexes(&mut self, parts: &mut Parts) -> PResult<()> {
         while self.kind(0) == Kind::IndexLBracket {
             let open = self.bump();
             self.skip_ws()?;
@@ -584,8 +584,8 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// `Parameter()` separated by commas: method arguments, list items.
-    fn parameter_list(&mut self) -> PResult<Vec<Expr>> {
-        let mut args = Vec::new();
+    fn parameter_list(&mut self) -> PResult<Args> {
+        let mut args = Args::new();
         if self.kind(0) == Kind::Whitespace || starts_parameter(self.kind(0)) {
             args.push(self.parameter()?);
             while self.kind(0) == Kind::Comma {
@@ -802,7 +802,7 @@ impl<'a> Parser<'a, '_> {
     fn object_array(&mut self) -> PResult<Expr> {
         let open = self.bump();
         self.enter(open.span)?;
-        let items = self.parameter_list()?;
+        let items = self.parameter_list()?.into_vec();
         let close = self.expect(Kind::RBracket, "`]` closing the list")?;
         self.depth -= 1;
         Ok(Expr::List(items, open.span.to(close.span)))
@@ -812,7 +812,7 @@ impl<'a> Parser<'a, '_> {
     fn if_statement(&mut self) -> PResult<Node> {
         let t = self.bump();
         self.enter(t.span)?;
-        let mut branches = Vec::new();
+        let mut branches = smallvec::SmallVec::new();
         let cond = self.condition()?;
         let body = self.block()?;
         branches.push((cond, body));
