@@ -10,7 +10,8 @@ use super::arith;
 use super::error::{EvalError, EvalErrorKind};
 use super::methods;
 use super::scope::{Locals, Scratch, Vars};
-use super::value::{integer, JMap, Key, LoopState, Value};
+use super::value::{integer, JMap, Key, LoopState, MapRef, Value};
+use super::view::View;
 use crate::apigw::Env;
 use crate::syntax::ast::*;
 use crate::syntax::span::Span;
@@ -323,8 +324,13 @@ impl<'a> Interp<'a> {
         if !r.computable || r.style == RefStyle::Runt {
             return Ok(Value::Null);
         }
-        let mut value = self.get_var(r.root)?;
-        for part in &r.parts {
+        self.walk(r.root, &r.parts)
+    }
+
+    /// The value of variable `root` through `parts`.
+    fn walk(&mut self, root: Ident, parts: &[Part]) -> EResult<Value> {
+        let mut value = self.get_var(root)?;
+        for part in parts {
             if value.is_null() {
                 return Ok(Value::Null);
             }
@@ -593,8 +599,35 @@ impl<'a> Interp<'a> {
         })
     }
 
+    /// What `#foreach` iterates. A map's `keySet()`, `values()` or
+    /// `entrySet()`, the usual loops over parameters and headers, is read
+    /// through a view held here instead of one allocated for the call.
+    fn loop_source(&mut self, e: &Expr) -> EResult<Source> {
+        if let Expr::Ref(r) = e {
+            if let Some((last @ Part::Method(name, args, _), init)) = r.parts.split_last() {
+                let view: Option<fn(MapRef) -> View> = match &**name {
+                    "keySet" => Some(View::Keys),
+                    "values" => Some(View::Values),
+                    "entrySet" => Some(View::Entries),
+                    _ => None,
+                };
+                if let (Some(view), true) = (
+                    view,
+                    args.is_empty() && r.computable && r.style != RefStyle::Runt,
+                ) {
+                    return Ok(match self.walk(r.root, init)? {
+                        Value::Map(m) => Source::View(view(m)),
+                        Value::Null => Source::Value(Value::Null),
+                        receiver => Source::Value(self.step(receiver, last)?),
+                    });
+                }
+            }
+        }
+        Ok(Source::Value(self.eval(e)?))
+    }
+
     fn foreach(&mut self, f: &ForeachNode, out: &mut String) -> EResult<Flow> {
-        let source = self.eval(&f.iterable)?;
+        let source = self.loop_source(&f.iterable)?;
         if self.pending.is_some() {
             return Ok(Flow::Normal);
         }
@@ -900,27 +933,36 @@ fn check_collection_size(v: &Value, span: Span) -> EResult<()> {
     Ok(())
 }
 
-/// How many elements `#foreach` sees in `v`; `None` if it cannot iterate it.
-fn iterable_len(v: &Value) -> Option<usize> {
-    match v {
-        Value::List(l, _) => Some(l.borrow().len()),
-        Value::Map(m) => Some(m.borrow().len()),
-        Value::View(v) => Some(v.len()),
-        _ => None,
+/// What a `#foreach` iterates: a value, or a view of a map.
+enum Source {
+    Value(Value),
+    View(View),
+}
+
+/// How many elements `#foreach` sees in `source`; `None` if it cannot
+/// iterate it.
+fn iterable_len(source: &Source) -> Option<usize> {
+    match source {
+        Source::Value(Value::List(l, _)) => Some(l.borrow().len()),
+        Source::Value(Value::Map(m)) => Some(m.borrow().len()),
+        Source::Value(Value::View(v)) => Some(v.len()),
+        Source::View(v) => Some(v.len()),
+        Source::Value(_) => None,
     }
 }
 
 /// The `i`th element `#foreach` sees: list items, or map values in order.
-fn iterable_get(v: &Value, i: usize) -> Value {
-    match v {
-        Value::List(l, _) => l.borrow().get(i).cloned().unwrap_or_default(),
-        Value::Map(m) => m
+fn iterable_get(source: &Source, i: usize) -> Value {
+    match source {
+        Source::Value(Value::List(l, _)) => l.borrow().get(i).cloned().unwrap_or_default(),
+        Source::Value(Value::Map(m)) => m
             .borrow()
             .get_index(i)
             .map(|(_, v)| v.clone())
             .unwrap_or_default(),
-        Value::View(view) => view.get(i).unwrap_or_default(),
-        _ => Value::Null,
+        Source::Value(Value::View(view)) => view.get(i).unwrap_or_default(),
+        Source::View(view) => view.get(i).unwrap_or_default(),
+        Source::Value(_) => Value::Null,
     }
 }
 
