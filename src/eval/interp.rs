@@ -910,13 +910,6 @@ const MAX_ELEMENTS: usize = 10_000_000;
 /// Fail when a string or list has grown past what a render can hold.
 #[inline]
 pub(crate) fn check_size(v: &Value, span: Span) -> EResult<()> {
-    if matches!(v, Value::Str(_) | Value::List(..) | Value::Map(_)) {
-        return check_collection_size(v, span);
-    }
-    Ok(())
-}
-
-fn check_collection_size(v: &Value, span: Span) -> EResult<()> {
     let too_big = match v {
         Value::Str(s) => s.len() > MAX_OUTPUT,
         Value::List(l, _) => l.borrow().len() > MAX_ELEMENTS,
@@ -924,13 +917,18 @@ fn check_collection_size(v: &Value, span: Span) -> EResult<()> {
         _ => false,
     };
     if too_big {
-        return Err(EvalError::boxed(
-            EvalErrorKind::Limit,
-            span,
-            "OutOfMemoryError: a string or collection grew too large".into(),
-        ));
+        return Err(too_large(span));
     }
     Ok(())
+}
+
+#[cold]
+fn too_large(span: Span) -> Box<EvalError> {
+    EvalError::boxed(
+        EvalErrorKind::Limit,
+        span,
+        "OutOfMemoryError: a string or collection grew too large".into(),
+    )
 }
 
 /// What a `#foreach` iterates: a value, or a view of a map.
