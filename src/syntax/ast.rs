@@ -35,6 +35,17 @@ impl Ident {
     }
 }
 
+/// `text` as a `SmolStr`. Short texts (most names and literals) are copied
+/// inline directly: `SmolStr::new` also looks for runs of blanks to share,
+/// which costs more than the copy.
+pub(crate) fn small_str(text: &str) -> SmolStr {
+    if text.len() <= 23 {
+        SmolStr::new_inline(text)
+    } else {
+        SmolStr::new(text)
+    }
+}
+
 /// The names Velocity and API Gateway define, numbered as the `Ident`
 /// constants; a template's own names follow.
 const WELL_KNOWN: [&str; 8] = [
@@ -93,7 +104,7 @@ impl Symbols {
             Some(i) => i,
             None => {
                 let i = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
-                self.names.push(name.into());
+                self.names.push(small_str(name));
                 if let Some(index) = &mut self.index {
                     index.insert(name.into(), i);
                 } else if self.names.len() > LINEAR_MAX {

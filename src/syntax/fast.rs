@@ -352,7 +352,7 @@ impl<'a> Fast<'a, '_> {
         }
         self.pos = inner + 1;
         Some(Expr::Str {
-            value: value.into(),
+            value: small_str(value),
             interpolated: None,
             span: span(start, inner + 1),
         })
@@ -433,10 +433,14 @@ impl<'a> Fast<'a, '_> {
                 b'(' => {
                     self.pos += 1;
                     let args = self.method_args()?;
-                    parts.push(Part::Method(name.into(), args, span(name_start, self.pos)));
+                    parts.push(Part::Method(
+                        small_str(name),
+                        args,
+                        span(name_start, self.pos),
+                    ));
                 }
                 b'[' => return None,
-                _ => parts.push(Part::Property(name.into(), span(name_start, name_end))),
+                _ => parts.push(Part::Property(small_str(name), span(name_start, name_end))),
             }
         }
         let end = self.pos;
@@ -448,7 +452,7 @@ impl<'a> Fast<'a, '_> {
             escaped: false,
             esc_prefix: SmolStr::default(),
             more_prefix: SmolStr::default(),
-            literal: self.text(start, end).into(),
+            literal: small_str(self.text(start, end)),
             computable: true,
         })
     }

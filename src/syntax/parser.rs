@@ -1243,7 +1243,7 @@ pub(super) fn push_text(out: &mut Block, text: &str) {
         s.push_str(text);
         *prev = s.into();
     } else {
-        out.push(Node::Text(text.into()));
+        out.push(Node::Text(small_str(text)));
     }
 }
 
