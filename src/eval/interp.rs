@@ -252,6 +252,16 @@ impl<'a> Interp<'a> {
             out.push_str(&r.literal);
             return Ok(Flow::Normal);
         }
+        // A variable holding a string (a loop's key, a value set earlier)
+        // prints straight from its slot.
+        if r.parts.is_empty() && r.computable && self.frames.is_empty() {
+            if let Some(Value::Str(s)) = self.vars.get(r.root) {
+                out.push_str(&r.esc_prefix);
+                out.push_str(&r.more_prefix);
+                out.push_str(s);
+                return Ok(Flow::Normal);
+            }
+        }
         let value = self.reference(r)?;
         if self.pending.is_some() {
             return Ok(Flow::Normal);
