@@ -339,7 +339,24 @@ impl<'a> Interp<'a> {
 
     /// The value of variable `root` through `parts`.
     fn walk(&mut self, root: Ident, parts: &[Part]) -> EResult<Value> {
-        let mut value = self.get_var(root)?;
+        let (mut value, parts) = match parts.split_first() {
+            // A property of a template variable (`$foreach.hasNext`,
+            // `$data.errorMessage`) is read without cloning the variable.
+            Some((Part::Property(name, span), rest)) if self.frames.is_empty() => {
+                let value = match self.vars.get(root) {
+                    Some(v) => methods::property(self.env, v, name, *span)?,
+                    None => {
+                        let v = self.global(root);
+                        if v.is_null() {
+                            return Ok(Value::Null);
+                        }
+                        methods::property(self.env, &v, name, *span)?
+                    }
+                };
+                (value, rest)
+            }
+            _ => (self.get_var(root)?, parts),
+        };
         for part in parts {
             if value.is_null() {
                 return Ok(Value::Null);
@@ -351,7 +368,7 @@ impl<'a> Interp<'a> {
 
     fn step(&mut self, value: Value, part: &Part) -> EResult<Value> {
         match part {
-            Part::Property(name, span) => methods::property(self, &value, name, *span),
+            Part::Property(name, span) => methods::property(self.env, &value, name, *span),
             Part::Method(name, args, span) => {
                 // Most calls take no argument or one: no argument vector.
                 let result = match &args[..] {

@@ -35,7 +35,12 @@ pub(crate) fn method_error(span: Span, message: String) -> Box<EvalError> {
 }
 
 /// `$value.name`: Java getter (`getName`, `isName`) or `Map.get("name")`.
-pub(crate) fn property(it: &mut Interp, value: &Value, name: &str, span: Span) -> EResult<Value> {
+pub(crate) fn property(
+    env: &crate::apigw::Env,
+    value: &Value,
+    name: &str,
+    span: Span,
+) -> EResult<Value> {
     let v = match value {
         Value::Map(m) => super::value::get_str(&m.borrow(), name)
             .cloned()
@@ -94,7 +99,7 @@ pub(crate) fn property(it: &mut Interp, value: &Value, name: &str, span: Span) -
             "empty" => Value::Bool(l.borrow().is_empty()),
             _ => Value::Null,
         },
-        Value::Input => crate::apigw::input::property(it.env, name),
+        Value::Input => crate::apigw::input::property(env, name),
         // A `#define` block is not a String: it has no getters.
         Value::Define(_) => Value::Null,
         _ => Value::Null,
@@ -230,7 +235,7 @@ fn other_call(
                     "getInfo" => "info",
                     other => other,
                 };
-                Call::Done(property(it, value, prop, span)?)
+                Call::Done(property(it.env, value, prop, span)?)
             }
             // Any other method is the scope's map's.
             _ => collections::map_call(&l.storage(), name, args, span)?,
