@@ -312,7 +312,8 @@ pub enum BinOp {
 #[derive(Debug, Clone)]
 pub enum Expr {
     /// A string literal; `interpolated` holds the parsed template of a
-    /// double-quoted literal containing `$` or `#`.
+    /// double-quoted literal containing `$` or `#`, unless that template is
+    /// only text: then `value` is the text it renders.
     Str {
         /// The literal's value (quotes removed, `\u` and doubled quotes decoded).
         value: SmolStr,

@@ -100,6 +100,20 @@ fn ends_reference(c: u8) -> bool {
         ))
 }
 
+/// Whether double-quoted text interpolates to itself: no `#` or `\`, and
+/// no `$` followed by what could start a reference (a letter, `_`, `{`,
+/// `!`).
+fn is_plain_text(text: &[u8]) -> bool {
+    text.iter().enumerate().all(|(i, &c)| match c {
+        b'#' | b'\\' => false,
+        b'$' => matches!(
+            text.get(i + 1),
+            None | Some(b'.' | b'[' | b']' | b'(' | b')' | b'\'' | b' ' | b',' | b'0'..=b'9')
+        ),
+        _ => true,
+    })
+}
+
 fn span(start: usize, end: usize) -> Span {
     Span::new(start, end)
 }
@@ -338,7 +352,9 @@ impl<'a> Fast<'a, '_> {
     }
 
     /// A string literal without doubled quotes, `\` escapes or (double
-    /// quoted) anything to interpolate.
+    /// quoted) anything to interpolate: a `$` that starts no reference, as
+    /// in JSONPaths (`"$.errorMessage"`), is text, which the full parser
+    /// also makes a plain literal.
     fn string(&mut self) -> Option<Expr> {
         let start = self.pos;
         let quote = self.cur();
@@ -347,7 +363,7 @@ impl<'a> Fast<'a, '_> {
             return None;
         }
         let value = self.text(start + 1, inner);
-        if quote == b'"' && value.contains(['$', '#', '\\']) {
+        if quote == b'"' && !is_plain_text(value.as_bytes()) {
             return None;
         }
         self.pos = inner + 1;

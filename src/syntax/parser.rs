@@ -633,27 +633,40 @@ impl<'a> Parser<'a, '_> {
         let doubled: String = [quote, quote].iter().collect();
         let value = inner.replace(&doubled, &quote.to_string());
         let interpolate = quote == '"' && (img.contains('$') || img.contains('#'));
-        let interpolated = if interpolate {
-            let mut source = value.clone();
-            if !value.contains("##") {
-                source.push(' ');
+        if !interpolate {
+            return Ok(Expr::Str {
+                value: value.into(),
+                interpolated: None,
+                span: t.span,
+            });
+        }
+        let mut source = value.clone();
+        let padded = !value.contains("##");
+        if padded {
+            source.push(' ');
+        }
+        let origin = self.velocity_position(t.span.start as usize);
+        let tpl = template(&source, origin, self.symbols).map_err(|e| {
+            Box::new(ParseError {
+                span: t.span,
+                message: format!("in string literal: {}", e.message),
+            })
+        })?;
+        // Text alone (`"$.errorMessage"`, `"#"`) renders the same every
+        // time: the literal is that text, as the render would produce it.
+        if let Some(mut text) = text_only(&tpl) {
+            if padded {
+                text.pop();
             }
-            let origin = self.velocity_position(t.span.start as usize);
-            match template(&source, origin, self.symbols) {
-                Ok(tpl) => Some(Box::new(tpl)),
-                Err(e) => {
-                    return Err(Box::new(ParseError {
-                        span: t.span,
-                        message: format!("in string literal: {}", e.message),
-                    }))
-                }
-            }
-        } else {
-            None
-        };
+            return Ok(Expr::Str {
+                value: text.into(),
+                interpolated: None,
+                span: t.span,
+            });
+        }
         Ok(Expr::Str {
             value: value.into(),
-            interpolated,
+            interpolated: Some(Box::new(tpl)),
             span: t.span,
         })
     }
@@ -1233,6 +1246,21 @@ fn binary(op: BinOp, left: Expr, right: Expr) -> Expr {
 }
 
 /// Append literal text, merging with a preceding text node.
+/// The text a template renders when it holds nothing but text.
+fn text_only(tpl: &Template) -> Option<String> {
+    if !tpl.macros.is_empty() {
+        return None;
+    }
+    let mut text = String::new();
+    for node in &tpl.nodes {
+        match node {
+            Node::Text(t) => text.push_str(t),
+            _ => return None,
+        }
+    }
+    Some(text)
+}
+
 pub(super) fn push_text(out: &mut Block, text: &str) {
     if text.is_empty() {
         return;
