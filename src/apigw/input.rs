@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use super::json::{doc_to_value, write_json};
-use super::jsonpath::{compile, Found};
+use super::jsonpath::{compile_remembered, Found};
 use super::Env;
 use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::eval::methods::Call;
@@ -34,8 +34,11 @@ fn path_error(span: Span, message: String) -> Box<EvalError> {
 
 /// Evaluate a JSONPath over the body: `None` when the path matches nothing.
 fn select(env: &Env, path: &str, span: Span) -> EResult<Option<Value>> {
-    let compiled =
-        compile(path).map_err(|m| path_error(span, format!("invalid JSONPath `{path}`: {m}")))?;
+    let remembered = compile_remembered(path);
+    let compiled = remembered
+        .as_ref()
+        .as_ref()
+        .map_err(|m| path_error(span, format!("invalid JSONPath `{path}`: {m}")))?;
     let doc = env
         .parsed_body()
         .as_ref()

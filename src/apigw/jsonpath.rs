@@ -11,7 +11,9 @@
 //! expect an empty list.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::cmp::Ordering;
+use std::rc::Rc;
 
 use super::doc::{Json, Map};
 
@@ -111,6 +113,39 @@ fn invalid<T>(message: impl Into<String>) -> Result<T, String> {
 /// Java's `String.trim`.
 fn java_trim(s: &str) -> &str {
     s.trim_matches(|c: char| c <= ' ')
+}
+
+/// Paths longer than this are compiled afresh at each use, not remembered.
+const MAX_REMEMBERED_LEN: usize = 1024;
+/// Paths remembered per thread; the memory is cleared when it is full.
+const MAX_REMEMBERED: usize = 256;
+
+/// A compiled path, or why it does not compile.
+type Compiled = Rc<Result<Path, String>>;
+
+thread_local! {
+    static COMPILED: RefCell<rustc_hash::FxHashMap<Box<str>, Compiled>> = RefCell::default();
+}
+
+/// [`compile`], remembered on this thread. A template evaluates the same
+/// few paths again and again (in loops, at every render), and compiling a
+/// path costs far more than finding it again.
+pub fn compile_remembered(path: &str) -> Compiled {
+    if path.len() > MAX_REMEMBERED_LEN {
+        return Rc::new(compile(path));
+    }
+    COMPILED.with(|memory| {
+        if let Some(found) = memory.borrow().get(path) {
+            return Rc::clone(found);
+        }
+        let compiled = Rc::new(compile(path));
+        let mut memory = memory.borrow_mut();
+        if memory.len() >= MAX_REMEMBERED {
+            memory.clear();
+        }
+        memory.insert(path.into(), Rc::clone(&compiled));
+        compiled
+    })
 }
 
 /// Compile a JSONPath as Jayway's `PathCompiler` does.
@@ -954,11 +989,14 @@ mod tests {
     use super::*;
 
     fn show(path: &str, doc: &str) -> String {
+        match compile(path) {
+            Ok(p) => show_found(&p, doc),
+            Err(e) => format!("ERROR {e}"),
+        }
+    }
+
+    fn show_found(p: &Path, doc: &str) -> String {
         let doc: Json = super::super::permissive::parse(doc).unwrap();
-        let p = match compile(path) {
-            Ok(p) => p,
-            Err(e) => return format!("ERROR {e}"),
-        };
         match p.find(&doc) {
             Ok(Found::One(v)) => v.to_string(),
             Ok(Found::Many(vs)) => {
@@ -971,6 +1009,41 @@ mod tests {
     }
 
     const TAGS: &str = r#"{"tags":["a","b","c"],"name":"x","o":{"k":1}}"#;
+
+    fn show_remembered(path: &str, doc: &str) -> String {
+        match &*compile_remembered(path) {
+            Ok(p) => show_found(p, doc),
+            Err(e) => format!("ERROR {e}"),
+        }
+    }
+
+    #[test]
+    fn remembered_paths_find_what_fresh_ones_find() {
+        let paths = [
+            "$.tags[1]",
+            "$.o.k",
+            "$..k",
+            "$.tags[?(@ == 'b')]",
+            "$.",
+            "$.tags[",
+        ];
+        // Through a clearing of the memory and back.
+        for round in 0..2 {
+            for p in paths {
+                assert_eq!(
+                    show_remembered(p, TAGS),
+                    show(p, TAGS),
+                    "{p} (round {round})"
+                );
+            }
+            for i in 0..MAX_REMEMBERED + 1 {
+                let p = format!("$.o['k{i}']");
+                assert_eq!(show_remembered(&p, TAGS), "MISSING");
+            }
+        }
+        let long = format!("$.o.{}", "k".repeat(MAX_REMEMBERED_LEN));
+        assert_eq!(show_remembered(&long, TAGS), show(&long, TAGS));
+    }
 
     #[test]
     fn slices_and_unions_as_jayway_2() {
