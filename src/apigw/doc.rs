@@ -95,9 +95,8 @@ impl Json {
 /// Compact JSON, as json-smart writes it.
 impl fmt::Display for Json {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let v = super::json::doc_to_value(self, crate::eval::value::ListKind::ArrayList);
         let mut s = String::new();
-        super::json::write_json(&v, &mut s, false);
+        super::json::write_doc_json(self, &mut s, false);
         f.write_str(&s)
     }
 }

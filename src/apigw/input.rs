@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use super::json::{doc_to_value, write_json};
+use super::json::{doc_to_value, write_doc_array, write_doc_json};
 use super::jsonpath::{compile_remembered, Found};
 use super::Env;
 use crate::eval::error::{EvalError, EvalErrorKind};
@@ -32,8 +32,8 @@ fn path_error(span: Span, message: String) -> Box<EvalError> {
     EvalError::boxed(EvalErrorKind::JsonPath, span, message)
 }
 
-/// Evaluate a JSONPath over the body: `None` when the path matches nothing.
-fn select(env: &Env, path: &str, span: Span) -> EResult<Option<Value>> {
+/// Evaluate a JSONPath over the body.
+fn find<'e>(env: &'e Env, path: &str, span: Span) -> EResult<Found<'e>> {
     let remembered = compile_remembered(path);
     let compiled = remembered
         .as_ref()
@@ -43,10 +43,15 @@ fn select(env: &Env, path: &str, span: Span) -> EResult<Option<Value>> {
         .parsed_body()
         .as_ref()
         .map_err(|m| path_error(span, format!("the body is not JSON: {m}")))?;
-    let found = compiled
+    compiled
         .find(doc)
-        .map_err(|m| path_error(span, format!("JSONPath `{path}` failed: {m}")))?;
-    Ok(match found {
+        .map_err(|m| path_error(span, format!("JSONPath `{path}` failed: {m}")))
+}
+
+/// `$input.path`: the values a JSONPath selects; `None` when it matches
+/// nothing.
+fn select(env: &Env, path: &str, span: Span) -> EResult<Option<Value>> {
+    Ok(match find(env, path, span)? {
         Found::One(v) => Some(doc_to_value(&v, ListKind::JsonArray)),
         Found::Missing => None,
         Found::Many(vs) => Some(Value::List(
@@ -74,14 +79,13 @@ pub(crate) fn call(env: &Env, name: &str, args: &[Value], span: Span) -> EResult
             if env.body.is_empty() {
                 return Ok(Call::Done(Value::str("\"\"")));
             }
-            let text = match select(env, p, span)? {
-                Some(v) => {
-                    let mut s = String::new();
-                    write_json(&v, &mut s, false);
-                    s
-                }
-                None => "\"\"".to_string(),
-            };
+            // Written from the document: no template values are built.
+            let mut text = String::new();
+            match find(env, p, span)? {
+                Found::One(v) => write_doc_json(&v, &mut text, false),
+                Found::Many(vs) => write_doc_array(vs.iter().map(|v| &**v), &mut text, false),
+                Found::Missing => text.push_str("\"\""),
+            }
             Ok(Call::Done(Value::Str(Rc::from(text))))
         }
         ("params", []) => Ok(Call::Done(env.params())),

@@ -77,29 +77,59 @@ pub fn number(n: &serde_json::Number) -> Value {
     Value::Double(text.parse::<f64>().unwrap_or(0.0))
 }
 
+/// Whether json-smart escapes the character that starts at `bytes[i]`:
+/// `"`, `\`, controls, `/` when asked, U+007F–U+009F and U+2000–U+20FF.
+fn needs_escape(bytes: &[u8], i: usize, escape_slash: bool) -> bool {
+    match bytes.get(i) {
+        Some(b'"' | b'\\' | 0x00..=0x1F | 0x7F) => true,
+        Some(b'/') => escape_slash,
+        // U+0080–U+009F: C2 80–C2 9F.
+        Some(0xC2) => matches!(bytes.get(i + 1), Some(0x80..=0x9F)),
+        // U+2000–U+20FF: E2 80 80–E2 83 BF.
+        Some(0xE2) => matches!(bytes.get(i + 1), Some(0x80..=0x83)),
+        _ => false,
+    }
+}
+
 /// Append a JSON string literal with json-smart's escaping.
 pub fn write_json_string(s: &str, out: &mut String, escape_slash: bool) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '/' if escape_slash => out.push_str("\\/"),
-            c if (c as u32) < 0x20
-                || (0x7f..=0x9f).contains(&(c as u32))
-                || (0x2000..=0x20ff).contains(&(c as u32)) =>
-            {
-                out.push_str(&format!("\\u{:04X}", c as u32));
+    // Most strings need no escape at all: copy the runs between escapes.
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for i in 0..bytes.len() {
+        if needs_escape(bytes, i, escape_slash) {
+            if let (Some(run), Some(rest)) = (s.get(start..i), s.get(i..)) {
+                out.push_str(run);
+                let c = rest.chars().next().unwrap_or_default();
+                write_escaped_char(c, out, escape_slash);
+                start = i + c.len_utf8();
             }
-            c => out.push(c),
         }
     }
+    out.push_str(s.get(start..).unwrap_or_default());
     out.push('"');
+}
+
+/// Append one character of a JSON string, escaped as json-smart does.
+fn write_escaped_char(c: char, out: &mut String, escape_slash: bool) {
+    match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        '/' if escape_slash => out.push_str("\\/"),
+        c if (c as u32) < 0x20
+            || (0x7f..=0x9f).contains(&(c as u32))
+            || (0x2000..=0x20ff).contains(&(c as u32)) =>
+        {
+            out.push_str(&format!("\\u{:04X}", c as u32));
+        }
+        c => out.push(c),
+    }
 }
 
 /// Append compact JSON text for a value.
@@ -152,9 +182,14 @@ pub fn write_json(v: &Value, out: &mut String, escape_slash: bool) {
                 if i > 0 {
                     out.push(',');
                 }
-                let mut ks = String::new();
-                write_key(k, &mut ks);
-                write_json_string(&ks, out, escape_slash);
+                match k {
+                    Key::Str(s) | Key::Other(s) => write_json_string(s, out, escape_slash),
+                    _ => {
+                        let mut ks = String::new();
+                        write_key(k, &mut ks);
+                        write_json_string(&ks, out, escape_slash);
+                    }
+                }
                 out.push(':');
                 write_json(x, out, escape_slash);
             }
@@ -171,7 +206,124 @@ pub fn write_json(v: &Value, out: &mut String, escape_slash: bool) {
     }
 }
 
+/// Append compact JSON text for a body document: what [`write_json`]
+/// writes for [`doc_to_value`] of it, without building the values.
+pub fn write_doc_json(j: &super::doc::Json, out: &mut String, escape_slash: bool) {
+    use super::doc::{Json as Doc, Number as N};
+    match j {
+        Doc::Null => out.push_str("null"),
+        Doc::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Doc::Number(N::Int(i)) => out.push_str(itoa::Buffer::new().format(*i)),
+        Doc::Number(N::Huge(i)) => out.push_str(&i.to_string()),
+        Doc::Number(N::Double(d)) if d.is_infinite() => out.push_str("null"),
+        Doc::Number(N::Double(d)) => write_java_double(*d, out),
+        Doc::Number(N::Decimal(d)) => out.push_str(&d.to_java_string()),
+        Doc::String(s) => write_json_string(s, out, escape_slash),
+        Doc::Array(items) => write_doc_array(items.iter(), out, escape_slash),
+        Doc::Object(o) => {
+            let Some(_depth) = DepthGuard::enter() else {
+                out.push_str("null");
+                return;
+            };
+            out.push('{');
+            for (i, (k, x)) in o.iter().enumerate() {
+                if out.len() > crate::eval::value::OUTPUT_BUDGET {
+                    return;
+                }
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json_string(k, out, escape_slash);
+                out.push(':');
+                write_doc_json(x, out, escape_slash);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// Append a JSON array of body documents (see [`write_doc_json`]).
+pub fn write_doc_array<'a>(
+    items: impl Iterator<Item = &'a super::doc::Json>,
+    out: &mut String,
+    escape_slash: bool,
+) {
+    let Some(_depth) = DepthGuard::enter() else {
+        out.push_str("null");
+        return;
+    };
+    out.push('[');
+    for (i, x) in items.enumerate() {
+        if out.len() > crate::eval::value::OUTPUT_BUDGET {
+            return;
+        }
+        if i > 0 {
+            out.push(',');
+        }
+        write_doc_json(x, out, escape_slash);
+    }
+    out.push(']');
+}
+
 /// Parse a body as json-smart's permissive mode does (see `permissive`).
 pub fn parse_permissive(text: &str) -> Result<super::doc::Json, String> {
     super::permissive::parse(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_escape_as_character_by_character() {
+        let texts = [
+            "plain ascii",
+            "q\"b\\s/l\n\r\t\u{8}\u{c}\u{1}\u{1f} \u{7f}",
+            "é\u{80}\u{9f}\u{a0}ÿ",
+            "\u{1fff}\u{2000}\u{2028}\u{20ff}\u{2100}€😀",
+            "",
+            "/",
+        ];
+        for t in texts {
+            for slash in [false, true] {
+                let mut expected = String::from('"');
+                for c in t.chars() {
+                    write_escaped_char(c, &mut expected, slash);
+                }
+                expected.push('"');
+                let mut got = String::new();
+                write_json_string(t, &mut got, slash);
+                assert_eq!(got, expected, "{t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn documents_write_as_their_values_do() {
+        let body = r#"{"s":"a/\u2028\"","n":[1,-2,3000000000,123456789012345678901234567890,1.5,1e400,-0.0,1.0E-7,12345678901234567890.5,1234567890123456789012345678901234567890123,NaN],"o":{"":null,"t":true,"f":false,"e":{},"a":[]}}"#;
+        let doc = parse_permissive(body).unwrap();
+        for slash in [false, true] {
+            let mut direct = String::new();
+            write_doc_json(&doc, &mut direct, slash);
+            let mut through_values = String::new();
+            write_json(
+                &doc_to_value(&doc, ListKind::JsonArray),
+                &mut through_values,
+                slash,
+            );
+            assert_eq!(direct, through_values);
+        }
+        // Deeper than printing goes: both stop at the same depth.
+        let nested = parse_permissive(&format!("{}1{}", "[".repeat(600), "]".repeat(600))).unwrap();
+        let mut deep = String::new();
+        write_doc_json(&nested, &mut deep, false);
+        let mut through_values = String::new();
+        write_json(
+            &doc_to_value(&nested, ListKind::JsonArray),
+            &mut through_values,
+            false,
+        );
+        assert!(deep.contains("null"));
+        assert_eq!(deep, through_values);
+    }
 }
