@@ -77,6 +77,24 @@ pub fn number(n: &serde_json::Number) -> Value {
     Value::Double(text.parse::<f64>().unwrap_or(0.0))
 }
 
+/// Bytes that may start a character json-smart escapes (see
+/// [`needs_escape`]); all others are copied as they are.
+const MAY_ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'/' as usize] = true;
+    t[0x7F] = true;
+    t[0xC2] = true;
+    t[0xE2] = true;
+    t
+};
+
 /// Whether json-smart escapes the character that starts at `bytes[i]`:
 /// `"`, `\`, controls, `/` when asked, U+007F–U+009F and U+2000–U+20FF.
 fn needs_escape(bytes: &[u8], i: usize, escape_slash: bool) -> bool {
@@ -97,8 +115,8 @@ pub fn write_json_string(s: &str, out: &mut String, escape_slash: bool) {
     // Most strings need no escape at all: copy the runs between escapes.
     let bytes = s.as_bytes();
     let mut start = 0;
-    for i in 0..bytes.len() {
-        if needs_escape(bytes, i, escape_slash) {
+    for (i, &b) in bytes.iter().enumerate() {
+        if MAY_ESCAPE[usize::from(b)] && needs_escape(bytes, i, escape_slash) {
             if let (Some(run), Some(rest)) = (s.get(start..i), s.get(i..)) {
                 out.push_str(run);
                 let c = rest.chars().next().unwrap_or_default();
@@ -153,48 +171,22 @@ pub fn write_json(v: &Value, out: &mut String, escape_slash: bool) {
         Value::Decimal(d) => out.push_str(&d.to_java_string()),
         Value::Str(s) => write_json_string(s, out, escape_slash),
         Value::List(items, _) => {
-            let Some(_depth) = DepthGuard::enter() else {
-                out.push_str("null");
-                return;
-            };
-            out.push('[');
-            for (i, x) in items.borrow().iter().enumerate() {
-                if out.len() > crate::eval::value::OUTPUT_BUDGET {
-                    return;
-                }
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(x, out, escape_slash);
-            }
-            out.push(']');
+            write_container(['[', ']'], items.borrow().iter(), out, |x, out| {
+                write_json(x, out, escape_slash)
+            })
         }
-        Value::Map(m) => {
-            let Some(_depth) = DepthGuard::enter() else {
-                out.push_str("null");
-                return;
-            };
-            out.push('{');
-            for (i, (k, x)) in m.borrow().iter().enumerate() {
-                if out.len() > crate::eval::value::OUTPUT_BUDGET {
-                    return;
+        Value::Map(m) => write_container(['{', '}'], m.borrow().iter(), out, |(k, x), out| {
+            match k {
+                Key::Str(s) | Key::Other(s) => write_json_string(s, out, escape_slash),
+                _ => {
+                    let mut ks = String::new();
+                    write_key(k, &mut ks);
+                    write_json_string(&ks, out, escape_slash);
                 }
-                if i > 0 {
-                    out.push(',');
-                }
-                match k {
-                    Key::Str(s) | Key::Other(s) => write_json_string(s, out, escape_slash),
-                    _ => {
-                        let mut ks = String::new();
-                        write_key(k, &mut ks);
-                        write_json_string(&ks, out, escape_slash);
-                    }
-                }
-                out.push(':');
-                write_json(x, out, escape_slash);
             }
-            out.push('}');
-        }
+            out.push(':');
+            write_json(x, out, escape_slash);
+        }),
         Value::Entry(_) => {
             let s = v.to_java_string().unwrap_or_default();
             write_json_string(&s, out, escape_slash);
@@ -220,25 +212,11 @@ pub fn write_doc_json(j: &super::doc::Json, out: &mut String, escape_slash: bool
         Doc::Number(N::Decimal(d)) => out.push_str(&d.to_java_string()),
         Doc::String(s) => write_json_string(s, out, escape_slash),
         Doc::Array(items) => write_doc_array(items.iter(), out, escape_slash),
-        Doc::Object(o) => {
-            let Some(_depth) = DepthGuard::enter() else {
-                out.push_str("null");
-                return;
-            };
-            out.push('{');
-            for (i, (k, x)) in o.iter().enumerate() {
-                if out.len() > crate::eval::value::OUTPUT_BUDGET {
-                    return;
-                }
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json_string(k, out, escape_slash);
-                out.push(':');
-                write_doc_json(x, out, escape_slash);
-            }
-            out.push('}');
-        }
+        Doc::Object(o) => write_container(['{', '}'], o.iter(), out, |(k, x), out| {
+            write_json_string(k, out, escape_slash);
+            out.push(':');
+            write_doc_json(x, out, escape_slash);
+        }),
     }
 }
 
@@ -248,11 +226,26 @@ pub fn write_doc_array<'a>(
     out: &mut String,
     escape_slash: bool,
 ) {
+    write_container(['[', ']'], items, out, |x, out| {
+        write_doc_json(x, out, escape_slash)
+    });
+}
+
+/// Append a JSON array or object: `brackets` around the items, which
+/// `write` appends, separated by commas. Past the printing depth it is
+/// `null`; past the output budget it stops (the caller reports it).
+fn write_container<T>(
+    brackets: [char; 2],
+    items: impl Iterator<Item = T>,
+    out: &mut String,
+    mut write: impl FnMut(T, &mut String),
+) {
     let Some(_depth) = DepthGuard::enter() else {
         out.push_str("null");
         return;
     };
-    out.push('[');
+    let [open, close] = brackets;
+    out.push(open);
     for (i, x) in items.enumerate() {
         if out.len() > crate::eval::value::OUTPUT_BUDGET {
             return;
@@ -260,9 +253,9 @@ pub fn write_doc_array<'a>(
         if i > 0 {
             out.push(',');
         }
-        write_doc_json(x, out, escape_slash);
+        write(x, out);
     }
-    out.push(']');
+    out.push(close);
 }
 
 /// Parse a body as json-smart's permissive mode does (see `permissive`).
