@@ -309,11 +309,17 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
             }
         }
     }
+    // Java narrows a double to int or long by clamping to the type's range
+    // (NaN is 0), as Rust's `as` does; integers keep their low bits.
+    let is_floating = matches!(value, Value::Double(_) | Value::Float(_));
+    let int = if is_floating { f as i32 } else { i as i32 };
+    let long = if is_floating { f as i64 } else { i as i64 };
     match (name, args) {
-        ("intValue", []) => done(Value::Int(i as i32)),
-        ("longValue", []) => done(Value::Long(i as i64)),
-        ("shortValue", []) => done(Value::Int(i32::from(i as i16))),
-        ("byteValue", []) => done(Value::Int(i32::from(i as i8))),
+        ("intValue", []) => done(Value::Int(int)),
+        ("longValue", []) => done(Value::Long(long)),
+        // Java narrows a double to int first, then to short or byte.
+        ("shortValue", []) => done(Value::Int(i32::from(int as i16))),
+        ("byteValue", []) => done(Value::Int(i32::from(int as i8))),
         ("doubleValue", []) => done(Value::Double(f)),
         ("floatValue", []) => done(Value::Float(super::arith::as_f32(value))),
         ("isNaN", []) if matches!(value, Value::Double(_) | Value::Float(_)) => {
