@@ -3,7 +3,9 @@
 //! backreferences or lookaround, which Java patterns use), after a
 //! translation of the places where Java's dialect means something else:
 //! `\s \w \d` and the POSIX classes are ASCII-only, `.` stops at every line
-//! terminator, `$` also matches before a final line terminator, `\Q…\E`
+//! terminator, `$` also matches before a final line terminator (with
+//! `(?m)`, `^` and `$` know Java's line terminators, and `^` never matches
+//! at the very end), `\Q…\E`
 //! quotes, `\R` is any line break, `\h`/`\v` are Java's blank classes,
 //! `\<` and `\>` are plain characters, `[[:digit:]]` is no POSIX class, a
 //! `{` that is no counted repetition is an error, and a surrogate pair
@@ -26,6 +28,12 @@ const VERTICAL: &str = r"\n\x0B\x0C\r\u{85}\u{2028}\u{2029}";
 /// Java's `$` without MULTILINE, and `\Z`: the end, or before a final line
 /// terminator.
 const END_BUT_FOR_TERMINATOR: &str = r"(?:\z|(?=(?:\r\n|[\n\r\u{85}\u{2028}\u{2029}])\z))";
+/// Java's `^` with MULTILINE: at the start or after a line terminator (not
+/// between `\r` and `\n`), and never at the very end of the input.
+const MULTILINE_START: &str = r"(?:(?:\A|(?<=[\n\u{85}\u{2028}\u{2029}])|(?<=\r)(?!\n))(?!\z))";
+/// Java's `$` with MULTILINE: at the end or before a line terminator (not
+/// between `\r` and `\n`).
+const MULTILINE_END: &str = r"(?:\z|(?=[\r\u{85}\u{2028}\u{2029}])|(?<!\r)(?=\n))";
 
 /// The set a Java class escape stands for, as class contents.
 fn class_escape(c: char) -> Option<(&'static str, bool)> {
@@ -264,6 +272,8 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
                 out.push(']');
             }
             '$' if !in_class && !multiline => out.push_str(END_BUT_FOR_TERMINATOR),
+            '$' if !in_class => out.push_str(MULTILINE_END),
+            '^' if !in_class && multiline => out.push_str(MULTILINE_START),
             // Java reads `{` only as a counted repetition; anything else is
             // an "Illegal repetition".
             '{' if !in_class => {
@@ -448,7 +458,14 @@ pub(crate) fn replace(s: &str, pattern: &str, rep: &str, all: bool, span: Span) 
 /// `matches`: the whole string.
 pub(crate) fn matches(s: &str, pattern: &str, span: Span) -> EResult<bool> {
     let re = java_regex(pattern, span)?;
-    let whole = Regex::new(&format!(r"\A(?:{})\z", re.as_str()))
+    // With (?x), a `#` comment runs to the end of the line: end the line
+    // before the group closes (the newline is blank space in that mode).
+    let comment_end = if inline_flags(pattern).contains('x') {
+        "\n"
+    } else {
+        ""
+    };
+    let whole = Regex::new(&format!(r"\A(?:{}{comment_end})\z", re.as_str()))
         .map_err(|e| method_error(span, format!("PatternSyntaxException: {e}")))?;
     whole
         .is_match(s)
