@@ -122,12 +122,22 @@ pub(crate) fn call(name: &str, args: &[Value], span: Span) -> Result<Call, Box<E
         "base64Encode" => base64::engine::general_purpose::STANDARD
             .encode(crate::eval::utf16::encode_for_output(s).as_bytes()),
         "base64Decode" => {
-            let lenient = base64::engine::GeneralPurpose::new(
+            // java.util.Base64's decoder: padding may be left out, but if
+            // present it must be complete; unused bits of the last
+            // character are ignored.
+            use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+            let padding = if s.ends_with('=') {
+                DecodePaddingMode::RequireCanonical
+            } else {
+                DecodePaddingMode::RequireNone
+            };
+            let java = GeneralPurpose::new(
                 &base64::alphabet::STANDARD,
-                base64::engine::GeneralPurposeConfig::new()
-                    .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+                GeneralPurposeConfig::new()
+                    .with_decode_padding_mode(padding)
+                    .with_decode_allow_trailing_bits(true),
             );
-            let bytes = lenient
+            let bytes = java
                 .decode(s.as_bytes())
                 .map_err(|e| err(span, format!("base64Decode: {e}")))?;
             crate::eval::utf16::decode_utf8_lossy(&bytes)
