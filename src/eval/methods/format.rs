@@ -242,7 +242,8 @@ fn convert(
     Ok(text)
 }
 
-fn java_class(v: &Value) -> &'static str {
+/// The Java class of a value, for messages and `%s`-style conversions.
+pub(crate) fn java_class(v: &Value) -> &'static str {
     match v {
         Value::Str(_) => "java.lang.String",
         Value::Int(_) => "java.lang.Integer",

@@ -246,10 +246,65 @@ fn other_call(
             ("toString", []) => Call::Done(Value::Str(Rc::from(it.define_to_string(body, span)?))),
             _ => Call::Unresolved,
         },
+        v if (v.is_number() || matches!(v, Value::Bool(_))) && name == "compareTo" => match args {
+            [other] => Call::Done(java_compare_to(value, other, span)?),
+            _ => Call::Unresolved,
+        },
         v if v.is_number() => number_call(value, name, args, span)?,
         Value::Bool(b) => bool_call(*b, name, args),
         _ => common(value, name, args),
     })
+}
+
+/// `Comparable.compareTo`: only a value of the receiver's own class
+/// compares; Java's cast of anything else fails (and null is a
+/// NullPointerException).
+pub(crate) fn java_compare_to(value: &Value, other: &Value, span: Span) -> EResult<Value> {
+    use std::cmp::Ordering;
+    let ord = match (value, other) {
+        (Value::Int(a), Value::Int(b)) => a.cmp(b),
+        (Value::Long(a), Value::Long(b)) => a.cmp(b),
+        (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
+        (Value::Double(a), Value::Double(b)) => java_double_order(*a, *b),
+        (Value::Float(a), Value::Float(b)) => java_double_order(f64::from(*a), f64::from(*b)),
+        (Value::BigInt(_) | Value::Huge(_), Value::BigInt(_) | Value::Huge(_))
+        | (Value::Decimal(_), Value::Decimal(_)) => {
+            super::arith::compare(value, other).unwrap_or(Ordering::Equal)
+        }
+        (_, Value::Null) => {
+            return Err(method_error(
+                span,
+                "NullPointerException: compareTo(null)".into(),
+            ))
+        }
+        _ => {
+            return Err(method_error(
+                span,
+                format!(
+                    "ClassCastException: {} cannot be cast to {}",
+                    format::java_class(other),
+                    format::java_class(value)
+                ),
+            ))
+        }
+    };
+    Ok(Value::Int(ord as i32))
+}
+
+/// `Double.compare`: numeric order, except that `-0.0` is below `0.0` and
+/// NaN equals itself and is above everything.
+fn java_double_order(a: f64, b: f64) -> std::cmp::Ordering {
+    let bits = |d: f64| {
+        if d.is_nan() {
+            0x7ff8_0000_0000_0000_i64
+        } else {
+            d.to_bits() as i64
+        }
+    };
+    match a.partial_cmp(&b) {
+        Some(std::cmp::Ordering::Equal) | None => bits(a).cmp(&bits(b)),
+        Some(ord) => ord,
+    }
 }
 
 /// Methods every object has: `toString`, `equals`, `hashCode`.
@@ -438,13 +493,6 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
                 _ => format!("{bits:o}"),
             })))
         }
-        ("compareTo", [other]) if other.is_number() => {
-            done(Value::Int(match super::arith::compare(value, other) {
-                Some(std::cmp::Ordering::Less) => -1,
-                Some(std::cmp::Ordering::Greater) => 1,
-                _ => 0,
-            }))
-        }
         _ => Ok(common(value, name, args)),
     }
 }
@@ -549,7 +597,6 @@ fn bool_call(b: bool, name: &str, args: &[Value]) -> Call {
         ("hashCode", []) => Call::Done(Value::Int(if b { 1231 } else { 1237 })),
         ("parseBoolean" | "valueOf", [Value::Str(s)]) => Call::Done(Value::Bool(parse(s))),
         ("parseBoolean", [Value::Null]) => Call::Done(Value::Bool(false)),
-        ("compareTo", [Value::Bool(o)]) => Call::Done(Value::Int(i32::from(b) - i32::from(*o))),
         _ => common(&Value::Bool(b), name, args),
     }
 }

@@ -510,7 +510,8 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
                     });
                 v(int_result(r))
             }
-            None => Ok(Call::Unresolved),
+            // Any other argument fails Java's cast to String.
+            None => v(super::java_compare_to(&Value::Str(s.clone()), x, span)?),
         },
         _ => Ok(common(&Value::Str(s.clone()), name, args)),
     }
