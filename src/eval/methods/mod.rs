@@ -307,9 +307,82 @@ fn java_double_order(a: f64, b: f64) -> std::cmp::Ordering {
     }
 }
 
+/// Java's `hashCode()` of a value, where Java defines it by the value (not
+/// by identity): strings, numbers, booleans, and lists, maps and entries by
+/// their elements.
+pub(crate) fn java_hash_code(value: &Value) -> Option<i32> {
+    Some(match value {
+        Value::Null => 0,
+        Value::Str(s) => {
+            super::utf16::units(s).fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(i32::from(u)))
+        }
+        Value::Int(i) => *i,
+        Value::Long(l) => (*l ^ ((*l as u64) >> 32) as i64) as i32,
+        Value::Double(d) => {
+            let bits = if d.is_nan() {
+                0x7ff8_0000_0000_0000
+            } else {
+                d.to_bits()
+            };
+            (bits ^ (bits >> 32)) as i32
+        }
+        Value::Float(f) => {
+            if f.is_nan() {
+                0x7fc0_0000
+            } else {
+                f.to_bits() as i32
+            }
+        }
+        Value::Bool(b) => {
+            if *b {
+                1231
+            } else {
+                1237
+            }
+        }
+        Value::BigInt(_) | Value::Huge(_) => big_integer_hash(&value.as_big_integer()?),
+        Value::List(items, _) => {
+            let _depth = super::value::DepthGuard::enter()?;
+            let mut h = 1i32;
+            for x in items.borrow().iter() {
+                h = h.wrapping_mul(31).wrapping_add(java_hash_code(x)?);
+            }
+            h
+        }
+        Value::Map(m) => {
+            let _depth = super::value::DepthGuard::enter()?;
+            let mut h = 0i32;
+            for (k, v) in m.borrow().iter() {
+                let k = java_hash_code(&super::value::key_value(k))?;
+                h = h.wrapping_add(k ^ java_hash_code(v)?);
+            }
+            h
+        }
+        Value::Entry(e) => java_hash_code(&e.key)? ^ java_hash_code(&e.value())?,
+        // A key or entry set hashes as a set: the sum of its elements'.
+        Value::View(v)
+            if matches!(
+                **v,
+                super::view::View::Keys(_) | super::view::View::Entries(_)
+            ) =>
+        {
+            let mut h = 0i32;
+            for x in v.items() {
+                h = h.wrapping_add(java_hash_code(&x)?);
+            }
+            h
+        }
+        _ => return None,
+    })
+}
+
 /// Methods every object has: `toString`, `equals`, `hashCode`.
 pub(crate) fn common(value: &Value, name: &str, args: &[Value]) -> Call {
     match (name, args) {
+        ("hashCode", []) => match java_hash_code(value) {
+            Some(h) => Call::Done(Value::Int(h)),
+            None => Call::Unresolved,
+        },
         ("toString", []) => value.to_java_string().map_or(Call::Done(Value::Null), |s| {
             Call::Done(Value::Str(Rc::from(s)))
         }),
@@ -383,25 +456,7 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
         ("isInfinite", []) if matches!(value, Value::Double(_) | Value::Float(_)) => {
             done(Value::Bool(f.is_infinite()))
         }
-        ("hashCode", []) => done(Value::Int(match value {
-            Value::Double(d) => {
-                let bits = if d.is_nan() {
-                    0x7ff8_0000_0000_0000
-                } else {
-                    d.to_bits()
-                };
-                (bits ^ (bits >> 32)) as i32
-            }
-            Value::Float(f) => {
-                if f.is_nan() {
-                    0x7fc0_0000
-                } else {
-                    f.to_bits() as i32
-                }
-            }
-            Value::Long(l) => (*l ^ ((*l as u64) >> 32) as i64) as i32,
-            _ => i as i32,
-        })),
+        ("hashCode", []) => done(Value::Int(java_hash_code(value).unwrap_or(i as i32))),
         ("parseInt" | "valueOf", [Value::Str(s)]) if is_int => match s.parse::<i32>() {
             Ok(n) => done(Value::Int(n)),
             Err(_) => Err(number_error(span, s)),

@@ -161,11 +161,9 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
         ("strip", []) => Ok(done_str(s.trim_matches(java_whitespace).to_string())),
         ("stripLeading", []) => Ok(done_str(s.trim_start_matches(java_whitespace).to_string())),
         ("stripTrailing", []) => Ok(done_str(s.trim_end_matches(java_whitespace).to_string())),
-        ("hashCode", []) => {
-            v(Value::Int(utf16::units(s).fold(0i32, |h, u| {
-                h.wrapping_mul(31).wrapping_add(i32::from(u))
-            })))
-        }
+        ("hashCode", []) => v(Value::Int(
+            super::java_hash_code(&Value::Str(s.clone())).unwrap_or_default(),
+        )),
         ("toCharArray", []) => v(Value::List(
             Rc::new(crate::eval::value::ListCell::new(
                 utf16::units(s)
