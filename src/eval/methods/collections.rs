@@ -58,6 +58,8 @@ pub(crate) fn map_call(m: &MapRef, name: &str, args: &[Value], _span: Span) -> E
         ("containsValue", [v]) => done(Value::Bool(m.borrow().values().any(|x| x == v))),
         ("size", []) => done(int_result(m.borrow().len() as i64)),
         ("isEmpty", []) => done(Value::Bool(m.borrow().is_empty())),
+        // A shallow copy, as `HashMap.clone()`.
+        ("clone", []) => done(Value::map(m.borrow().clone())),
         ("keySet", []) => done(Value::View(Rc::new(View::Keys(m.clone())))),
         ("values", []) => done(Value::View(Rc::new(View::Values(m.clone())))),
         ("entrySet", []) => done(Value::View(Rc::new(View::Entries(m.clone())))),
@@ -113,6 +115,17 @@ pub(crate) fn list_call(
             done(l.get(i).cloned().unwrap_or_default())
         }
         ("size", []) => done(int_result(l.borrow().len() as i64)),
+        // A shallow copy of the same kind, as `ArrayList.clone()`. Velocity
+        // sees a Java array through a list wrapper, which has no `clone()`.
+        ("clone", []) if !matches!(kind, ListKind::JavaArray(_)) => done(Value::List(
+            Rc::new(crate::eval::value::ListCell::new(l.borrow().clone())),
+            kind,
+        )),
+        // json-smart's `JSONArray.toJSONString()`: how it prints.
+        ("toJSONString", []) if kind == ListKind::JsonArray => done(
+            this.to_java_string()
+                .map_or(Value::Null, |s| Value::Str(Rc::from(s))),
+        ),
         ("isEmpty", []) => done(Value::Bool(l.borrow().is_empty())),
         ("contains", [x]) => done(Value::Bool(l.borrow().iter().any(|v| v == x))),
         ("indexOf", [x]) => done(int_result(

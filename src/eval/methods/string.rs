@@ -147,8 +147,19 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
             | "matches"
             | "split"
             | "compareTo"
+            | "compareToIgnoreCase"
+            | "contentEquals"
     );
-    if takes_string && args.first().is_some_and(Value::is_null) {
+    // The string parameters Java dereferences: the first, both of a
+    // replacement, the other string of `regionMatches`.
+    let null_string = match (name, args) {
+        ("replace" | "replaceAll" | "replaceFirst", [a, b]) => a.is_null() || b.is_null(),
+        ("regionMatches", [_, other, _, _]) | ("regionMatches", [_, _, other, _, _]) => {
+            other.is_null()
+        }
+        _ => takes_string && args.first().is_some_and(Value::is_null),
+    };
+    if null_string {
         return Err(method_error(
             span,
             format!("NullPointerException: {name}() was called with a null argument"),
