@@ -953,14 +953,14 @@ impl<'a> Parser<'a, '_> {
     fn directive(&mut self, out: &mut Block) -> PResult<()> {
         let t = self.bump();
         let image = self.image(&t);
+        // Velocity drops the first character (`#`) of a word, the first two
+        // (`#{`) and the last of a bracketed one. A prefix the lexer glued
+        // on (`$#foreach`) thus stays in the name, which names no directive:
+        // the call prints as text.
         let name = if t.kind == Kind::BracketedWord {
-            image
-                .get(image.find('{').map_or(0, |i| i + 1)..image.len().saturating_sub(1))
-                .unwrap_or("")
+            image.get(2..image.len().saturating_sub(1)).unwrap_or("")
         } else {
-            image
-                .get(image.rfind('#').map_or(0, |i| i + 1)..)
-                .unwrap_or("")
+            image.get(1..).unwrap_or("")
         };
         let known = directive_has_body(name);
         // Asked for now, before the body's string literals, to keep
