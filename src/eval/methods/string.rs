@@ -28,25 +28,33 @@ fn java_whitespace(c: char) -> bool {
     ) || (c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}' | '\u{85}'))
 }
 
+/// How Java's case-insensitive comparisons see a UTF-16 unit: its upper
+/// case, then that one's lower case, by single-character mappings only.
+fn fold_case(u: u16) -> u32 {
+    let c = char::from_u32(u32::from(u)).unwrap_or('\0');
+    let mut up = c.to_uppercase();
+    let upper = match (up.next(), up.next()) {
+        (Some(x), None) => x,
+        _ => c,
+    };
+    // The one character whose full lower case is longer than its simple
+    // one: `İ` lowers to `i` in `Character.toLowerCase`.
+    if upper == '\u{130}' {
+        return u32::from('i');
+    }
+    let mut low = upper.to_lowercase();
+    match (low.next(), low.next()) {
+        (Some(x), None) => u32::from(x),
+        _ => u32::from(upper),
+    }
+}
+
 /// `String.compareToIgnoreCase`: unit by unit, upper then lower case.
 fn compare_ignore_case(a: &str, b: &str) -> i32 {
-    let fold = |u: u16| -> u32 {
-        let c = char::from_u32(u32::from(u)).unwrap_or('\0');
-        let mut up = c.to_uppercase();
-        let upper = match (up.next(), up.next()) {
-            (Some(x), None) => x,
-            _ => c,
-        };
-        let mut low = upper.to_lowercase();
-        match (low.next(), low.next()) {
-            (Some(x), None) => u32::from(x),
-            _ => u32::from(upper),
-        }
-    };
     let (x, y) = (utf16(a), utf16(b));
     for (p, q) in x.iter().zip(&y) {
         if p != q {
-            let (fp, fq) = (fold(*p), fold(*q));
+            let (fp, fq) = (fold_case(*p), fold_case(*q));
             if fp != fq {
                 return fp as i32 - fq as i32;
             }
@@ -443,7 +451,10 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
         ("equalsIgnoreCase", [x]) => v(Value::Bool(match str_arg(x) {
             Some(x) => {
                 let (a, b) = (utf16(s), utf16(x));
-                a.len() == b.len() && s.to_lowercase() == x.to_lowercase()
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(&b)
+                        .all(|(p, q)| p == q || fold_case(*p) == fold_case(*q))
             }
             None => false,
         })),
