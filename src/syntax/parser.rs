@@ -864,14 +864,41 @@ impl<'a> Parser<'a, '_> {
         Ok(e)
     }
 
+    /// The context key Velocity 1.7 gives the variable that `#set` (without
+    /// properties), `#define` or a macro parameter names: the image of the
+    /// reference's first token minus its `$`. That is the name for `$a`,
+    /// but `!a` for `$!a` and `{` or `!{` for `${a}` and `$!{a}`, keys no
+    /// reference reads.
+    fn context_key(&mut self, r: &Reference) -> Ident {
+        if r.style == RefStyle::Normal {
+            return r.root;
+        }
+        let written = r.literal.strip_prefix('$').unwrap_or(&r.literal);
+        let key = if let Some(rest) = written.strip_prefix('!') {
+            if rest.starts_with('{') {
+                "!{".to_string()
+            } else {
+                format!("!{}", self.symbols.name(r.root))
+            }
+        } else if written.starts_with('{') {
+            "{".to_string()
+        } else {
+            return r.root;
+        };
+        self.symbols.intern(&key)
+    }
+
     /// `SetDirective()`
     fn set_directive(&mut self) -> PResult<Node> {
         let start = self.bump();
         self.skip_ws()?;
-        let target = match self.kind(0) {
+        let mut target = match self.kind(0) {
             Kind::Identifier | Kind::LCurly => self.reference()?,
             _ => return Err(self.unexpected(0, "a reference to assign to")),
         };
+        if target.parts.is_empty() {
+            target.root = self.context_key(&target);
+        }
         self.skip_ws()?;
         self.expect(Kind::Equals, "`=` in `#set`")?;
         let value = self.expression()?;
@@ -1131,6 +1158,12 @@ impl<'a> Parser<'a, '_> {
         position: Option<(u32, u32)>,
         out: &mut Block,
     ) -> PResult<()> {
+        let mut args = args;
+        if name == "define" {
+            if let Some(Expr::Ref(r)) = args.first_mut() {
+                r.root = self.context_key(r);
+            }
+        }
         match name {
             "foreach" => {
                 let mut it = args.into_iter();
@@ -1167,7 +1200,7 @@ impl<'a> Parser<'a, '_> {
                 let mut params = Vec::new();
                 for a in it {
                     match a {
-                        Expr::Ref(r) if r.parts.is_empty() => params.push(r.root),
+                        Expr::Ref(r) if r.parts.is_empty() => params.push(self.context_key(&r)),
                         other => {
                             return Err(Box::new(ParseError {
                                 span: other.span(),
