@@ -1166,19 +1166,24 @@ impl<'a> Parser<'a, '_> {
         }
         match name {
             "foreach" => {
-                let mut it = args.into_iter();
-                let (Some(Expr::Ref(var)), Some(Expr::Word(word, _)), Some(iterable), None) =
-                    (it.next(), it.next(), it.next(), it.next())
-                else {
-                    // Velocity accepts this and renders nothing.
-                    return Ok(());
-                };
-                if &*word != "in" || !var.parts.is_empty() {
+                if args.len() < 2 {
+                    // Velocity's Foreach.init reads the third child node, which
+                    // with two arguments is the body (and nothing renders).
                     return Err(Box::new(ParseError {
                         span,
                         message: "#foreach takes `($var in expression)`".into(),
                     }));
                 }
+                // Velocity reads neither the word between (`in`, `IN`, even
+                // `"in"`) nor the properties of the variable (`$x.y` loops
+                // over `$x`).
+                let mut it = args.into_iter();
+                let (Some(Expr::Ref(var)), Some(_), Some(iterable), None) =
+                    (it.next(), it.next(), it.next(), it.next())
+                else {
+                    // Velocity accepts this and renders nothing.
+                    return Ok(());
+                };
                 let (line, column) = position.unwrap_or((0, 0));
                 out.push(Node::Foreach(Box::new(ForeachNode {
                     span,
@@ -1200,7 +1205,8 @@ impl<'a> Parser<'a, '_> {
                 let mut params = Vec::new();
                 for a in it {
                     match a {
-                        Expr::Ref(r) if r.parts.is_empty() => params.push(self.context_key(&r)),
+                        // `$x.y` is the parameter `x`.
+                        Expr::Ref(r) => params.push(self.context_key(&r)),
                         other => {
                             return Err(Box::new(ParseError {
                                 span: other.span(),
