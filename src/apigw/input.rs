@@ -92,7 +92,13 @@ pub(crate) fn call(env: &Env, name: &str, args: &[Value], span: Span) -> EResult
         ("params", [Value::Str(n)]) => Ok(Call::Done(Value::str(&param(env, n)))),
         ("params", [Value::Null]) => Ok(Call::Done(Value::str(""))),
         ("params", _) => Ok(Call::ZeroArgOverload),
-        ("path" | "json", [Value::Null]) => Ok(Call::Done(Value::Null)),
+        // An empty body reads as nothing before the path is looked at.
+        ("path", [Value::Null]) if env.body.is_empty() => Ok(Call::Done(Value::Null)),
+        ("json", [Value::Null]) if env.body.is_empty() => Ok(Call::Done(Value::str("\"\""))),
+        ("path" | "json", [Value::Null]) => Err(path_error(
+            span,
+            "IllegalArgumentException: path can not be null or empty".into(),
+        )),
         _ => Ok(Call::Unresolved),
     }
 }

@@ -165,6 +165,14 @@ pub(crate) fn call(
     if mutates {
         it.env.touch();
     }
+    if args.iter().any(Value::is_null) {
+        if let Some(failure) = null_argument_failure(value, name, args) {
+            return match failure {
+                Ok(v) => Ok(v),
+                Err(message) => Err(method_error(span, message)),
+            };
+        }
+    }
     let outcome = match value {
         Value::Str(s) => string::call(s, name, args, span)?,
         Value::List(l, kind) => collections::list_call(l, *kind, name, args, span)?,
@@ -187,6 +195,43 @@ pub(crate) fn call(
                 args.len()
             ),
         )),
+    }
+}
+
+/// What a Java method does with a null where it needs an object: the
+/// collection of `addAll` and friends, the text of `Integer.parseInt` and
+/// friends. `None` when the call goes on as usual.
+fn null_argument_failure(
+    value: &Value,
+    name: &str,
+    args: &[Value],
+) -> Option<Result<Value, String>> {
+    let npe = || {
+        Some(Err(format!(
+            "NullPointerException: {name}() was called with null"
+        )))
+    };
+    let collection = matches!(value, Value::List(..) | Value::View(_));
+    match (name, args) {
+        ("addAll" | "containsAll" | "removeAll" | "retainAll", [.., Value::Null]) if collection => {
+            npe()
+        }
+        ("toArray", [Value::Null]) if collection => npe(),
+        ("putAll", [Value::Null]) if matches!(value, Value::Map(_)) => npe(),
+        ("parseInt" | "valueOf", [Value::Null]) if matches!(value, Value::Int(_)) => Some(Err(
+            "NumberFormatException: Cannot parse null string: null".into(),
+        )),
+        ("parseLong" | "valueOf", [Value::Null]) if matches!(value, Value::Long(_)) => Some(Err(
+            "NumberFormatException: Cannot parse null string: null".into(),
+        )),
+        ("decode", [Value::Null]) if matches!(value, Value::Int(_) | Value::Long(_)) => npe(),
+        ("parseDouble" | "valueOf", [Value::Null]) if matches!(value, Value::Double(_)) => npe(),
+        ("format", [Value::Null, ..]) if matches!(value, Value::Str(_)) => npe(),
+        // `Boolean.valueOf(String)`: null is false.
+        ("valueOf", [Value::Null]) if matches!(value, Value::Bool(_)) => {
+            Some(Ok(Value::Bool(false)))
+        }
+        _ => None,
     }
 }
 

@@ -260,6 +260,10 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
                 .collect();
             Ok(done_str(parts.join(d)))
         }
+        // One null after the delimiter fits both `join(CharSequence,
+        // CharSequence...)` and `join(CharSequence, Iterable)`: Velocity
+        // finds the call ambiguous.
+        ("join", [Value::Str(_), Value::Null]) => Ok(Call::Unresolved),
         ("join", [Value::Str(_), rest @ ..])
             if rest
                 .iter()
