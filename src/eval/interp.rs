@@ -781,8 +781,17 @@ impl<'a> Interp<'a> {
                 ));
             }
             "include" | "parse" => {
-                for a in &d.args {
-                    if !self.eval(a)?.is_null() {
+                // #parse reads its first argument only; #include each, and
+                // prints a comment for a null one.
+                let count = if d.name == "parse" { 1 } else { d.args.len() };
+                for (i, a) in d.args.iter().take(count).enumerate() {
+                    let resource = self.eval(a)?;
+                    if resource.is_null() && d.name == "include" {
+                        out.push_str(&format!(
+                            "<!-- include error : error with arg {i} please see log. see error log -->"
+                        ));
+                    }
+                    if !resource.is_null() {
                         return Err(EvalError::boxed(
                             EvalErrorKind::Resource,
                             d.span,

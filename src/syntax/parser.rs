@@ -1122,6 +1122,18 @@ impl<'a> Parser<'a, '_> {
                 message: message.into(),
             }));
         }
+        // 1.7's Break and Stop share a check, and both name #stop in it.
+        if (name == "stop" || name == "break") && args.len() > 1 {
+            let what = if name == "stop" {
+                "a single message parameter"
+            } else {
+                "a single scope object"
+            };
+            return Err(Box::new(ParseError {
+                span,
+                message: format!("the #{name} directive only accepts {what}"),
+            }));
+        }
         Ok(())
     }
 
