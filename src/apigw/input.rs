@@ -79,8 +79,9 @@ pub(crate) fn call(env: &Env, name: &str, args: &[Value], span: Span) -> EResult
             if env.body.is_empty() {
                 return Ok(Call::Done(Value::str("\"\"")));
             }
-            // Written from the document: no template values are built.
-            let mut text = String::new();
+            // Written from the document: no template values are built. The
+            // body's length bounds the text of most paths: no regrowing.
+            let mut text = String::with_capacity(env.body.len().min(1 << 16) + 2);
             match find(env, p, span)? {
                 Found::One(v) => write_doc_json(&v, &mut text, false),
                 Found::Many(vs) => write_doc_array(vs.iter().map(|v| &**v), &mut text, false),
