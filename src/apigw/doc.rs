@@ -37,7 +37,7 @@ impl Number {
 }
 
 /// An object: keys in document order (json-smart's ordered mapper).
-pub type Map = IndexMap<String, Json>;
+pub type Map = IndexMap<Rc<str>, Json>;
 
 /// A JSON value.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,8 +48,8 @@ pub enum Json {
     Bool(bool),
     /// A number.
     Number(Number),
-    /// A string.
-    String(String),
+    /// A string (shared: template values take it without copying).
+    String(Rc<str>),
     /// An array.
     Array(Vec<Json>),
     /// An object.

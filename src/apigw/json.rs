@@ -56,12 +56,15 @@ pub fn doc_to_value(j: &super::doc::Json, lists: ListKind) -> Value {
         Doc::Number(N::Huge(i)) => Value::Huge(i.clone()),
         Doc::Number(N::Double(d)) => Value::Double(*d),
         Doc::Number(N::Decimal(d)) => Value::Decimal(d.clone()),
-        Doc::String(s) => Value::Str(Rc::from(s.as_str())),
+        Doc::String(s) => Value::Str(Rc::clone(s)),
         Doc::Array(a) => list_of(a.iter().map(|x| doc_to_value(x, lists)).collect(), lists),
-        Doc::Object(o) => map_of(
-            o.len(),
-            o.iter().map(|(k, v)| (k.as_str(), doc_to_value(v, lists))),
-        ),
+        Doc::Object(o) => {
+            let mut m = JMap::with_capacity_and_hasher(o.len(), Default::default());
+            for (k, v) in o {
+                m.insert(Key::Str(Rc::clone(k)), doc_to_value(v, lists));
+            }
+            Value::map(m)
+        }
     }
 }
 

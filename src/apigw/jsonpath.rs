@@ -634,7 +634,7 @@ impl<'a> Run<'a, '_> {
             return Err(Stop::Missing);
         };
         if let [name] = names {
-            return match o.get(name) {
+            return match o.get(name.as_str()) {
                 Some(v) => self.next(idx, v),
                 None if self.leaf(idx) => Err(Stop::Missing),
                 None if self.upstream_definite(idx) => Err(Stop::Missing),
@@ -648,8 +648,8 @@ impl<'a> Run<'a, '_> {
         }
         let mut picked = Map::new();
         for n in names {
-            if let Some(v) = o.get(n) {
-                picked.insert(n.clone(), v.clone());
+            if let Some(v) = o.get(n.as_str()) {
+                picked.insert(Rc::from(n.as_str()), v.clone());
             }
         }
         self.out.push(Cow::Owned(Json::Object(picked)));
@@ -757,7 +757,7 @@ impl<'a> Run<'a, '_> {
 fn scan_accepts(token: &Token, node: &Json, root: &Json) -> Eval<bool> {
     Ok(match token {
         Token::Property(names) => match node {
-            Json::Object(o) => names.iter().all(|n| o.contains_key(n)),
+            Json::Object(o) => names.iter().all(|n| o.contains_key(n.as_str())),
             _ => false,
         },
         Token::Array(_) => node.is_array(),

@@ -122,11 +122,11 @@ impl Parser {
                         "true" => Json::Bool(true),
                         "false" => Json::Bool(false),
                         "NaN" => Json::Number(Number::Double(f64::NAN)),
-                        _ => Json::String(word),
+                        _ => Json::String(word.into()),
                     });
                 }
                 '0'..='9' | '-' => return self.number(stop),
-                _ => return Ok(Json::String(self.nq(stop))),
+                _ => return Ok(Json::String(self.nq(stop).into())),
             }
         }
     }
@@ -154,7 +154,7 @@ impl Parser {
                 digits(self);
             } else {
                 self.skip_nq(stop);
-                return Ok(Json::String(trim(&self.text(start, self.pos)).to_string()));
+                return Ok(Json::String(trim(&self.text(start, self.pos)).into()));
             }
         }
         let end = self.pos;
@@ -162,7 +162,7 @@ impl Parser {
         let c = self.c();
         if (c as u32) < 126 && !stop.stops(c) && c != EOI {
             self.skip_nq(stop);
-            return Ok(Json::String(trim(&self.text(start, self.pos)).to_string()));
+            return Ok(Json::String(trim(&self.text(start, self.pos)).into()));
         }
         let xs = trim(&self.text(start, end)).to_string();
         let bad = || format!("NumberFormatException: For input string: \"{xs}\"");
@@ -192,7 +192,7 @@ impl Parser {
         if !body.contains(&'\\') {
             let v: String = body.iter().collect();
             self.pos = close + 1;
-            return Ok(Json::String(v));
+            return Ok(Json::String(v.into()));
         }
         // The slow path: escapes, and raw control characters dropped.
         let mut out: Vec<u16> = Vec::new();
@@ -255,7 +255,7 @@ impl Parser {
             self.read();
         }
         let text = crate::eval::utf16::from_units(&out);
-        Ok(Json::String(text))
+        Ok(Json::String(text.into()))
     }
 
     fn enter(&mut self) -> Result<(), String> {
@@ -320,10 +320,10 @@ impl Parser {
             let key = if c == '"' || c == '\'' {
                 match self.string(c)? {
                     Json::String(k) => k,
-                    _ => String::new(),
+                    _ => Rc::from(""),
                 }
             } else {
-                self.nq(Stop::Key)
+                self.nq(Stop::Key).into()
             };
             self.skip_space();
             if self.c() != ':' {
