@@ -41,8 +41,7 @@ pub fn render_into(
     out: &mut String,
 ) -> Result<(), eval::EvalError> {
     out.clear();
-    let mut interp = eval::interp::Interp::new(env, template);
-    interp.render(&template.nodes, out).map_err(|e| *e)?;
+    eval::interp::render_template(env, template, out).map_err(|e| *e)?;
     eval::utf16::finish_output(out);
     Ok(())
 }

@@ -9,7 +9,7 @@ use smallvec::SmallVec;
 use super::arith;
 use super::error::{EvalError, EvalErrorKind};
 use super::methods;
-use super::scope::{Locals, Scratch, Vars};
+use super::scope::{Locals, Scratch, SpareLoops, Vars};
 use super::value::{integer, JMap, Key, LoopState, MapRef, Value};
 use super::view::View;
 use crate::apigw::Env;
@@ -68,10 +68,15 @@ struct MacroFrame {
     by_name: Vec<(Ident, Expr)>,
 }
 
+/// Render `template` into `out`, with this thread's reusable buffers.
+pub(crate) fn render_template(env: &Env, template: &Template, out: &mut String) -> EResult<()> {
+    Scratch::with(|scratch| Interp::new(env, template, scratch).render(&template.nodes, out))
+}
+
 /// One rendering of a template.
 pub struct Interp<'a> {
     pub(crate) env: &'a Env,
-    vars: Vars,
+    vars: Vars<'a>,
     /// The template's variable names, copied when `#evaluate` text adds some.
     symbols: std::borrow::Cow<'a, Symbols>,
     frames: Vec<MacroFrame>,
@@ -82,28 +87,23 @@ pub struct Interp<'a> {
     pending: Option<Flow>,
     /// `#define` blocks being rendered, innermost last.
     defines_active: Vec<*const Block>,
-    /// Reusable buffers; its variable slots are in `vars` meanwhile.
-    scratch: Scratch,
-}
-
-impl Drop for Interp<'_> {
-    fn drop(&mut self) {
-        let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.slots = std::mem::take(&mut self.vars).into_slots();
-        scratch.give_back();
-    }
+    /// `$foreach` scopes to reuse.
+    spare_loops: SpareLoops<'a>,
 }
 
 impl<'a> Interp<'a> {
-    /// An interpreter over `env` for `template`.
-    pub fn new(env: &'a Env, template: &'a Template) -> Interp<'a> {
+    /// An interpreter over `env` for `template`, with buffers from `scratch`.
+    pub(crate) fn new(
+        env: &'a Env,
+        template: &'a Template,
+        scratch: &'a mut Scratch,
+    ) -> Interp<'a> {
         env.begin_render();
-        let mut scratch = Scratch::take();
-        let slots = std::mem::take(&mut scratch.slots);
+        let (vars, spare_loops) = scratch.split(template.symbols.slots());
         Interp {
             env,
-            vars: Vars::new(slots, template.symbols.slots()),
-            scratch,
+            vars,
+            spare_loops,
             symbols: std::borrow::Cow::Borrowed(&template.symbols),
             frames: Vec::new(),
             macros: template.macros.iter().map(MacroRef::Template).collect(),
@@ -720,7 +720,7 @@ impl<'a> Interp<'a> {
             f.local.set(Ident::FOREACH, parent.clone());
         }
         if let Value::Loop(scope) = self.vars.replace(Ident::FOREACH, parent) {
-            self.scratch.keep_loop(scope);
+            self.spare_loops.keep(scope);
         }
         Ok(flow)
     }
@@ -740,7 +740,7 @@ impl<'a> Interp<'a> {
                 *state.storage.borrow_mut() = rc.storage.borrow().clone();
             }
         }
-        let scope = self.scratch.new_loop(state);
+        let scope = self.spare_loops.new_loop(state);
         let id = Rc::as_ptr(&scope) as usize;
         self.set_var(Ident::FOREACH, Value::Loop(scope));
         id

@@ -8,28 +8,33 @@ use super::value::{LoopState, Value};
 use crate::syntax::ast::Ident;
 
 /// The template's variables: slot `i` holds `Ident(i)`'s value, and null
-/// means unset (Velocity's context never holds null).
-#[derive(Default)]
-pub(crate) struct Vars {
-    slots: Vec<Value>,
+/// means unset (Velocity's context never holds null). The slots belong to
+/// the thread's [`Scratch`]; dropping the view unsets them all again.
+pub(crate) struct Vars<'s> {
+    slots: &'s mut Vec<Value>,
 }
 
-/// Buffers a render takes over from the previous render on this thread,
-/// so that a render allocates nothing for its variables or loop scopes.
+/// Buffers each render on a thread borrows from the previous one, so that
+/// a render allocates nothing for its variables or loop scopes.
 #[derive(Default)]
 pub(crate) struct Scratch {
-    /// Variable slots, all null.
-    pub(crate) slots: Vec<Value>,
+    /// Variable slots, all null between renders.
+    slots: Vec<Value>,
     /// `$foreach` scopes no value holds any more, ready to be overwritten.
-    pub(crate) loops: Vec<Rc<LoopState>>,
+    loops: Vec<Rc<LoopState>>,
+}
+
+/// The spare `$foreach` scopes of a render.
+pub(crate) struct SpareLoops<'s> {
+    loops: &'s mut Vec<Rc<LoopState>>,
 }
 
 /// Loop scopes kept for reuse: more than the loops a template nests.
 const MAX_SPARE_LOOPS: usize = 8;
 
 thread_local! {
-    static SCRATCH: std::cell::Cell<Scratch> = const {
-        std::cell::Cell::new(Scratch {
+    static SCRATCH: std::cell::RefCell<Scratch> = const {
+        std::cell::RefCell::new(Scratch {
             slots: Vec::new(),
             loops: Vec::new(),
         })
@@ -37,23 +42,35 @@ thread_local! {
 }
 
 impl Scratch {
-    /// This thread's buffers (empty ones if another render holds them).
-    pub(crate) fn take() -> Scratch {
-        SCRATCH.with(std::cell::Cell::take)
+    /// Run `f` with this thread's buffers (fresh ones if a render on this
+    /// thread holds them already).
+    pub(crate) fn with<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => f(&mut scratch),
+            Err(_) => f(&mut Scratch::default()),
+        })
     }
 
-    /// Hand the buffers to the next render on this thread.
-    pub(crate) fn give_back(self) {
-        let previous = SCRATCH.with(|s| s.replace(self));
-        // Normally the empty buffers `take` left, which own no memory:
-        // skip their drop code.
-        if previous.slots.capacity() == 0 && previous.loops.capacity() == 0 {
-            std::mem::forget(previous);
+    /// The variables of a template with `n` names, all unset, and the spare
+    /// loop scopes.
+    pub(crate) fn split(&mut self, n: usize) -> (Vars<'_>, SpareLoops<'_>) {
+        if self.slots.len() < n {
+            self.slots.resize(n, Value::Null);
         }
+        (
+            Vars {
+                slots: &mut self.slots,
+            },
+            SpareLoops {
+                loops: &mut self.loops,
+            },
+        )
     }
+}
 
+impl SpareLoops<'_> {
     /// Keep `scope` for reuse if nothing else holds it.
-    pub(crate) fn keep_loop(&mut self, mut scope: Rc<LoopState>) {
+    pub(crate) fn keep(&mut self, mut scope: Rc<LoopState>) {
         if self.loops.len() < MAX_SPARE_LOOPS {
             if let Some(state) = Rc::get_mut(&mut scope) {
                 // Let go of the enclosing scope and the loop's map now.
@@ -76,26 +93,18 @@ impl Scratch {
     }
 }
 
-impl Vars {
-    /// `n` names, all unset, in `slots` (all null).
-    pub(crate) fn new(mut slots: Vec<Value>, n: usize) -> Vars {
-        if slots.len() < n {
-            slots.resize(n, Value::Null);
-        }
-        Vars { slots }
-    }
-
-    /// Unset every name and give the slots back.
-    pub(crate) fn into_slots(mut self) -> Vec<Value> {
+impl Drop for Vars<'_> {
+    fn drop(&mut self) {
         // Most slots are null already: only the others run drop code.
-        for slot in &mut self.slots {
+        for slot in self.slots.iter_mut() {
             if !slot.is_null() {
                 *slot = Value::Null;
             }
         }
-        self.slots
     }
+}
 
+impl Vars<'_> {
     /// The value of `id`, if set.
     pub(crate) fn get(&self, id: Ident) -> Option<&Value> {
         self.slots.get(id.index()).filter(|v| !v.is_null())
@@ -171,7 +180,8 @@ mod tests {
     #[test]
     fn null_unsets_in_both_scopes() {
         let (a, b) = (Ident(20), Ident(3));
-        let mut vars = Vars::new(Vec::new(), 4);
+        let mut scratch = Scratch::default();
+        let (mut vars, _) = scratch.split(4);
         vars.set(a, Value::Int(1));
         vars.set(b, Value::Int(2));
         vars.set(b, Value::Null);
