@@ -517,6 +517,11 @@ impl Value {
                 out.push('}');
             }
             Value::Entry(e) => {
+                // An entry can hold itself (`#set($e.value = $e)`).
+                let Some(_depth) = DepthGuard::enter() else {
+                    out.push_str("...");
+                    return true;
+                };
                 write_element(&e.key, out);
                 out.push('=');
                 write_element(&e.value(), out);
@@ -654,7 +659,10 @@ pub fn java_equals(a: &Value, b: &Value) -> bool {
             let (x, y) = (x.borrow(), y.borrow());
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| w == v))
         }
-        (Value::Entry(x), Value::Entry(y)) => x.key == y.key && x.value() == y.value(),
+        (Value::Entry(x), Value::Entry(y)) => {
+            Rc::ptr_eq(x, y)
+                || (DepthGuard::enter().is_some() && x.key == y.key && x.value() == y.value())
+        }
         (Value::View(x), Value::View(y)) => {
             Rc::ptr_eq(x, y) || (x.is_list() && y.is_list() && x.items() == y.items())
         }

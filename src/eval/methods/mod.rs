@@ -403,7 +403,10 @@ pub(crate) fn java_hash_code(value: &Value) -> Option<i32> {
             }
             h
         }
-        Value::Entry(e) => java_hash_code(&e.key)? ^ java_hash_code(&e.value())?,
+        Value::Entry(e) => {
+            let _depth = super::value::DepthGuard::enter()?;
+            java_hash_code(&e.key)? ^ java_hash_code(&e.value())?
+        }
         // A key or entry set hashes as a set: the sum of its elements'.
         Value::View(v)
             if matches!(
@@ -411,6 +414,7 @@ pub(crate) fn java_hash_code(value: &Value) -> Option<i32> {
                 super::view::View::Keys(_) | super::view::View::Entries(_)
             ) =>
         {
+            let _depth = super::value::DepthGuard::enter()?;
             let mut h = 0i32;
             for x in v.items() {
                 h = h.wrapping_add(java_hash_code(&x)?);

@@ -91,26 +91,50 @@ fn push_set(out: &mut String, set: &str, negated: bool) {
     out.push(']');
 }
 
+/// The flag groups of a pattern, in order: the letters of each `(?flags)`
+/// or `(?flags:…)` (`-` included), and whether it is scoped (`:`).
+fn flag_groups(pattern: &str) -> impl Iterator<Item = (&str, bool)> {
+    let b = pattern.as_bytes();
+    pattern.match_indices("(?").filter_map(move |(i, _)| {
+        // An escaped `\(` is a literal parenthesis.
+        if i > 0 && b.get(i - 1) == Some(&b'\\') {
+            return None;
+        }
+        let rest = pattern.get(i + 2..)?;
+        let len = rest
+            .bytes()
+            .take_while(|c| c.is_ascii_alphabetic() || *c == b'-')
+            .count();
+        let group = rest.get(..len)?;
+        match rest.get(len..)?.bytes().next() {
+            Some(b')') if !group.is_empty() => Some((group, false)),
+            Some(b':') if !group.is_empty() => Some((group, true)),
+            _ => None,
+        }
+    })
+}
+
 /// The flags a pattern turns on with `(?flags)` or `(?flags:…)` groups,
 /// anywhere in it (an approximation: Java scopes them).
 fn inline_flags(pattern: &str) -> String {
-    let mut on = String::new();
-    let b = pattern.as_bytes();
-    for (i, _) in pattern.match_indices("(?") {
-        // An escaped `\(` is a literal parenthesis.
-        if i > 0 && b.get(i - 1) == Some(&b'\\') {
+    flag_groups(pattern)
+        .map(|(group, _)| group.split('-').next().unwrap_or(""))
+        .collect()
+}
+
+/// Whether `(?x)` is still on where the pattern ends: the last flag group
+/// outside a scoped `(?x:…)` group that names `x` decides.
+fn extended_at_end(pattern: &str) -> bool {
+    let mut on = false;
+    for (group, scoped) in flag_groups(pattern) {
+        if scoped {
             continue;
         }
-        let rest = pattern.get(i + 2..).unwrap_or("");
-        let group: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphabetic() || *c == '-')
-            .collect();
-        let closes = rest
-            .get(group.len()..)
-            .is_some_and(|r| r.starts_with([')', ':']));
-        if closes && !group.is_empty() {
-            on.push_str(group.split('-').next().unwrap_or(""));
+        let (set, unset) = group.split_once('-').unwrap_or((group, ""));
+        if unset.contains('x') {
+            on = false;
+        } else if set.contains('x') {
+            on = true;
         }
     }
     on
@@ -460,11 +484,7 @@ pub(crate) fn matches(s: &str, pattern: &str, span: Span) -> EResult<bool> {
     let re = java_regex(pattern, span)?;
     // With (?x), a `#` comment runs to the end of the line: end the line
     // before the group closes (the newline is blank space in that mode).
-    let comment_end = if inline_flags(pattern).contains('x') {
-        "\n"
-    } else {
-        ""
-    };
+    let comment_end = if extended_at_end(pattern) { "\n" } else { "" };
     let whole = Regex::new(&format!(r"\A(?:{}{comment_end})\z", re.as_str()))
         .map_err(|e| method_error(span, format!("PatternSyntaxException: {e}")))?;
     whole

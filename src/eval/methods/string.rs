@@ -31,7 +31,10 @@ fn java_whitespace(c: char) -> bool {
 /// How Java's case-insensitive comparisons see a UTF-16 unit: its upper
 /// case, then that one's lower case, by single-character mappings only.
 fn fold_case(u: u16) -> u32 {
-    let c = char::from_u32(u32::from(u)).unwrap_or('\0');
+    // A surrogate unit has no case: Java compares it as it is.
+    let Some(c) = char::from_u32(u32::from(u)) else {
+        return u32::from(u);
+    };
     let mut up = c.to_uppercase();
     let upper = match (up.next(), up.next()) {
         (Some(x), None) => x,
