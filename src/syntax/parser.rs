@@ -1122,7 +1122,8 @@ impl<'a> Parser<'a, '_> {
                 message: message.into(),
             }));
         }
-        // 1.7's Break and Stop share a check, and both name #stop in it.
+        // 1.7's Break and Stop share this check (its message names #stop
+        // for both; ours names the directive).
         if (name == "stop" || name == "break") && args.len() > 1 {
             let what = if name == "stop" {
                 "a single message parameter"
