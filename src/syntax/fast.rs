@@ -1,12 +1,13 @@
 //! A fast path for the shape most mapping templates have: text, plain
 //! references with properties and method calls, `#if`/`#elseif`/`#else`,
-//! `#foreach` and `#end`.
+//! `#foreach`, `#end`, `#set($name = value)` and `##`/`#* *#` comments.
 //!
 //! The full parser (`parser.rs` over `lexer.rs`) reproduces Velocity's
 //! token manager rule by rule, which costs hundreds of instructions a token.
 //! This one reads bytes directly and builds exactly the tree the full parser
 //! builds, but only where the answer is plain: at the first thing outside
-//! that shape (`#set`, comments, escapes, `${…}`, `$!`, index notation,
+//! that shape (a `#set` right after a reference or with an expression,
+//! comments with a `#` inside, escapes, `${…}`, `$!`, index notation,
 //! interpolated strings, operators beyond one comparison, anything odd) it
 //! gives up with `None` and the full parser decides, errors included.
 //! A test checks that both give the same tree for every corpus template.
@@ -173,12 +174,29 @@ impl<'a> Fast<'a, '_> {
             let start = self.pos;
             let rest = self.bytes.get(start..)?;
             let run = memchr::memchr3(b'$', b'#', b'\\', rest).unwrap_or(rest.len());
-            if run > 0 {
+            // Blanks that start a token belong to a `#set` right after them
+            // (Velocity's SET_DIRECTIVE token): they print nothing.
+            let set_blanks = rest.get(run..).is_some_and(|r| r.starts_with(b"#set"))
+                && rest
+                    .get(..run)
+                    .is_some_and(|b| b.iter().all(|c| matches!(c, b' ' | b'\t')));
+            if run > 0 && !set_blanks {
                 push_text(out, self.text(start, start + run));
-                self.pos += run;
             }
+            self.pos += run;
             match self.cur() {
                 _ if self.pos >= self.bytes.len() => return Some(Stop::Eof),
+                b'#' if self.at(self.pos + 1) == b'#' => self.line_comment()?,
+                b'#' if self.at(self.pos + 1) == b'*' => self.block_comment()?,
+                b'#' if self.text(self.pos, self.pos + 4) == "#set" => {
+                    // Right after a reference the scanner is in a state the
+                    // `#set` line leaves behind: the full parser's.
+                    if set_blanks && matches!(out.last(), Some(Node::Reference(_))) {
+                        return None;
+                    }
+                    let from = if set_blanks { start } else { self.pos };
+                    out.push(self.set(from)?);
+                }
                 b'$' => {
                     let r = self.reference()?;
                     if !ends_reference(self.cur()) {
@@ -194,6 +212,75 @@ impl<'a> Fast<'a, '_> {
                 _ => return None,
             }
         }
+    }
+
+    /// `##` through the end of its line, newline included.
+    fn line_comment(&mut self) -> Option<()> {
+        let rest = self.bytes.get(self.pos..)?;
+        self.pos += match memchr::memchr2(b'\n', b'\r', rest) {
+            None => rest.len(),
+            Some(i) if rest.get(i) == Some(&b'\n') => i + 1,
+            // `\r\n` ends the line; how a lone `\r` does is the full parser's.
+            Some(i) if rest.get(i + 1) == Some(&b'\n') => i + 2,
+            Some(_) => return None,
+        };
+        Some(())
+    }
+
+    /// `#* … *#`. A formal comment (`#**`), one never closed and one with a
+    /// `#` inside are left to the full parser.
+    fn block_comment(&mut self) -> Option<()> {
+        if self.at(self.pos + 2) == b'*' {
+            return None;
+        }
+        let rest = self.bytes.get(self.pos + 2..)?;
+        let end = memchr::memmem::find(rest, b"*#")?;
+        // A `#` inside can start tokens of its own (`#*#` does not end at
+        // its `*#`): those comments are the full parser's.
+        if rest.get(..end)?.contains(&b'#') {
+            return None;
+        }
+        self.pos += 2 + end + 2;
+        Some(())
+    }
+
+    /// `#set($name = value)`, from `start` (blanks before `#set` included),
+    /// with the blanks and the newline after the `)`.
+    fn set(&mut self, start: usize) -> Option<Node> {
+        let hash = self.pos;
+        self.pos = self.run_while(hash + 4, |c| c == b' ');
+        if self.cur() != b'(' {
+            return None;
+        }
+        self.pos += 1;
+        self.skip_blanks();
+        if self.cur() != b'$' {
+            return None;
+        }
+        let target = self.reference()?;
+        self.skip_blanks();
+        if self.cur() != b'=' || self.at(self.pos + 1) == b'=' {
+            return None;
+        }
+        self.pos += 1;
+        self.skip_blanks();
+        let value = self.value()?;
+        self.skip_blanks();
+        if self.cur() != b')' {
+            return None;
+        }
+        let end = self.eat_line_end(self.pos + 1);
+        // Text right after the `)` is scanned in a state where a word is a
+        // runt reference: only the usual line end or another statement here.
+        if end == self.pos + 1 && end < self.bytes.len() && !matches!(self.at(end), b'#' | b'$') {
+            return None;
+        }
+        self.pos = end;
+        Some(Node::Set(Box::new(SetNode {
+            span: span(start, end),
+            target,
+            value,
+        })))
     }
 
     /// A directive at `#`: `Some(stop)` when it ends the block.
@@ -559,7 +646,10 @@ mod tests {
             checked += 1;
             for i in (0..t.len()).filter(|i| t.is_char_boundary(*i)) {
                 let (head, tail) = t.split_at(i);
-                for insert in ["", "$", "#", ")", " ", "\n", "!", "x", "(", "'", "."] {
+                for insert in [
+                    "", "$", "#", ")", " ", "\n", "!", "x", "(", "'", ".", "=", "*", "\r", "#set(",
+                    "##", "#*",
+                ] {
                     let cut = if insert.is_empty() {
                         tail.chars().next().map_or(0, char::len_utf8)
                     } else {
@@ -571,6 +661,15 @@ mod tests {
             }
         }
         assert!(checked > 100, "only {checked} templates took the fast path");
+    }
+
+    #[test]
+    fn comments_and_simple_sets_take_the_fast_path() {
+        // The shape of the console's "Method Request passthrough" template.
+        let src = "##  passes everything through\n#set($allParams = $input.params())\n{\n\
+                   #foreach($type in $allParams.keySet())\n    #set($params = $allParams.get($type))\n\
+                   \"$type\" : \"$params\"#if($foreach.hasNext),#end\n#end\n#* done *#}\n";
+        assert!(assert_same_tree(src));
     }
 
     #[test]
