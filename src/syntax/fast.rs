@@ -249,15 +249,7 @@ impl<'a> Fast<'a, '_> {
     fn set(&mut self, start: usize) -> Option<Node> {
         let hash = self.pos;
         self.pos = self.run_while(hash + 4, |c| c == b' ');
-        if self.cur() != b'(' {
-            return None;
-        }
-        self.pos += 1;
-        self.skip_blanks();
-        if self.cur() != b'$' {
-            return None;
-        }
-        let target = self.reference()?;
+        let target = self.paren_then_reference()?;
         self.skip_blanks();
         if self.cur() != b'=' || self.at(self.pos + 1) == b'=' {
             return None;
@@ -461,11 +453,8 @@ impl<'a> Fast<'a, '_> {
         })
     }
 
-    /// `#foreach($var in $reference) body #end`.
-    fn foreach(&mut self, hash: usize) -> Option<Node> {
-        // Asked for before the body, as the full parser does.
-        let (line, column) = self.lines.line_col(self.src, hash);
-        self.skip_blanks();
+    /// `(`, blanks, then a reference: how `#set` and `#foreach` start.
+    fn paren_then_reference(&mut self) -> Option<Reference> {
         if self.cur() != b'(' {
             return None;
         }
@@ -474,7 +463,15 @@ impl<'a> Fast<'a, '_> {
         if self.cur() != b'$' {
             return None;
         }
-        let var = self.reference()?;
+        self.reference()
+    }
+
+    /// `#foreach($var in $reference) body #end`.
+    fn foreach(&mut self, hash: usize) -> Option<Node> {
+        // Asked for before the body, as the full parser does.
+        let (line, column) = self.lines.line_col(self.src, hash);
+        self.skip_blanks();
+        let var = self.paren_then_reference()?;
         if !var.parts.is_empty() || !self.skip_blanks() {
             return None;
         }
