@@ -101,6 +101,13 @@ fn ends_reference(c: u8) -> bool {
         ))
 }
 
+/// Whether `c` (then `next`) after a reference in template text ends it:
+/// also a `.` that starts no property (`$item.type.` ends a sentence) and a
+/// `}`, both printed as text.
+fn ends_reference_in_text(c: u8, next: u8) -> bool {
+    ends_reference(c) || c == b'}' || (c == b'.' && !(is_alpha(next) || next == b'_'))
+}
+
 /// Whether double-quoted text interpolates to itself: no `#` or `\`, and
 /// no `$` followed by what could start a reference (a letter, `_`, `{`,
 /// `!`).
@@ -199,7 +206,7 @@ impl<'a> Fast<'a, '_> {
                 }
                 b'$' => {
                     let r = self.reference()?;
-                    if !ends_reference(self.cur()) {
+                    if !ends_reference_in_text(self.cur(), self.at(self.pos + 1)) {
                         return None;
                     }
                     out.push(Node::Reference(Box::new(r)));
@@ -645,7 +652,7 @@ mod tests {
                 let (head, tail) = t.split_at(i);
                 for insert in [
                     "", "$", "#", ")", " ", "\n", "!", "x", "(", "'", ".", "=", "*", "\r", "#set(",
-                    "##", "#*",
+                    "##", "#*", "}", ".\"",
                 ] {
                     let cut = if insert.is_empty() {
                         tail.chars().next().map_or(0, char::len_utf8)
