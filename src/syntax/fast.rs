@@ -103,9 +103,14 @@ fn ends_reference(c: u8) -> bool {
 
 /// Whether `c` (then `next`) after a reference in template text ends it:
 /// also a `.` that starts no property (`$item.type.` ends a sentence) and a
-/// `}`, both printed as text.
+/// `}`, both printed as text, and the start of another reference or of a
+/// directive.
 fn ends_reference_in_text(c: u8, next: u8) -> bool {
-    ends_reference(c) || c == b'}' || (c == b'.' && !(is_alpha(next) || next == b'_'))
+    ends_reference(c)
+        || c == b'}'
+        || (c == b'.' && !(is_alpha(next) || next == b'_'))
+        // Another reference or a directive word (`$item#if(…)`, `$i#end`).
+        || (matches!(c, b'$' | b'#') && is_alpha(next))
 }
 
 /// Whether double-quoted text interpolates to itself: no `#` or `\`, and
@@ -210,6 +215,12 @@ impl<'a> Fast<'a, '_> {
                         return None;
                     }
                     out.push(Node::Reference(Box::new(r)));
+                    // A `}` right after a reference is a token of its own:
+                    // blanks after it start a token (and may start `#set`).
+                    if self.cur() == b'}' {
+                        push_text(out, "}");
+                        self.pos += 1;
+                    }
                 }
                 b'#' => {
                     if let Some(stop) = self.directive(out)? {
@@ -651,8 +662,28 @@ mod tests {
             for i in (0..t.len()).filter(|i| t.is_char_boundary(*i)) {
                 let (head, tail) = t.split_at(i);
                 for insert in [
-                    "", "$", "#", ")", " ", "\n", "!", "x", "(", "'", ".", "=", "*", "\r", "#set(",
-                    "##", "#*", "}", ".\"",
+                    "",
+                    "$",
+                    "#",
+                    ")",
+                    " ",
+                    "\n",
+                    "!",
+                    "x",
+                    "(",
+                    "'",
+                    ".",
+                    "=",
+                    "*",
+                    "\r",
+                    "#set(",
+                    "##",
+                    "#*",
+                    "}",
+                    ".\"",
+                    "$x",
+                    "#end",
+                    "#set($y = 1)",
                 ] {
                     let cut = if insert.is_empty() {
                         tail.chars().next().map_or(0, char::len_utf8)
