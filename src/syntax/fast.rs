@@ -1,15 +1,17 @@
 //! A fast path for the shape most mapping templates have: text, plain
 //! references with properties and method calls, `#if`/`#elseif`/`#else`,
-//! `#foreach`, `#end`, `#set($name = value)` and `##`/`#* *#` comments.
+//! `#foreach`, `#end`, `#set($name = value)`, `##`/`#* *#` comments, and
+//! quiet and formal references (`$!a`, `${a}`) in text.
 //!
 //! The full parser (`parser.rs` over `lexer.rs`) reproduces Velocity's
 //! token manager rule by rule, which costs hundreds of instructions a token.
 //! This one reads bytes directly and builds exactly the tree the full parser
 //! builds, but only where the answer is plain: at the first thing outside
 //! that shape (a `#set` right after a reference or with an expression,
-//! comments with a `#` inside, escapes, `${…}`, `$!`, index notation,
-//! interpolated strings, operators beyond one comparison, anything odd) it
-//! gives up with `None` and the full parser decides, errors included.
+//! comments with a `#` inside, escapes, `${…}` and `$!` outside text, index
+//! notation, interpolated strings, operators beyond one comparison, anything
+//! odd) it gives up with `None` and the full parser decides, errors
+//! included.
 //! A test checks that both give the same tree for every corpus template.
 
 use super::ast::*;
@@ -210,14 +212,15 @@ impl<'a> Fast<'a, '_> {
                     out.push(self.set(from)?);
                 }
                 b'$' => {
-                    let r = self.reference()?;
-                    if !ends_reference_in_text(self.cur(), self.at(self.pos + 1)) {
+                    let (r, formal) = self.text_reference()?;
+                    // After a formal reference's `}` anything is text.
+                    if !formal && !ends_reference_in_text(self.cur(), self.at(self.pos + 1)) {
                         return None;
                     }
                     out.push(Node::Reference(Box::new(r)));
                     // A `}` right after a reference is a token of its own:
                     // blanks after it start a token (and may start `#set`).
-                    if self.cur() == b'}' {
+                    if !formal && self.cur() == b'}' {
                         push_text(out, "}");
                         self.pos += 1;
                     }
@@ -526,13 +529,48 @@ impl<'a> Fast<'a, '_> {
 
     /// `$name` then `.name` and `.name(args)` steps.
     fn reference(&mut self) -> Option<Reference> {
+        self.reference_named_at(self.pos + 1, RefStyle::Normal)
+    }
+
+    /// A reference in template text: also `$!name` and the formal
+    /// `${name.parts}` and `$!{…}`; and whether it is formal.
+    fn text_reference(&mut self) -> Option<(Reference, bool)> {
         let start = self.pos;
-        let first = self.at(start + 1);
+        let mut name = start + 1;
+        let quiet = self.at(name) == b'!';
+        if quiet {
+            name += 1;
+        }
+        let formal = self.at(name) == b'{';
+        if formal {
+            name += 1;
+        }
+        let style = match (quiet, formal) {
+            (true, _) => RefStyle::Quiet,
+            (false, true) => RefStyle::Formal,
+            (false, false) => return Some((self.reference()?, false)),
+        };
+        let mut r = self.reference_named_at(name, style)?;
+        if formal {
+            if self.cur() != b'}' {
+                return None;
+            }
+            self.pos += 1;
+            r.span = span(start, self.pos);
+            r.literal = small_str(self.text(start, self.pos));
+        }
+        Some((r, formal))
+    }
+
+    /// A reference from the `$` at `self.pos` whose name starts at `name`.
+    fn reference_named_at(&mut self, name: usize, style: RefStyle) -> Option<Reference> {
+        let start = self.pos;
+        let first = self.at(name);
         if !(is_alpha(first) || first == b'_') {
             return None;
         }
-        let root_end = self.run_while(start + 2, is_ident_char);
-        let root = self.text(start + 1, root_end);
+        let root_end = self.run_while(name + 1, is_ident_char);
+        let root = self.text(name, root_end);
         // `$true` and `$false` lex as booleans.
         if root == "true" || root == "false" {
             return None;
@@ -565,7 +603,7 @@ impl<'a> Fast<'a, '_> {
         Some(Reference {
             span: span(start, end),
             root: self.symbols.intern(root),
-            style: RefStyle::Normal,
+            style,
             parts,
             escaped: false,
             esc_prefix: SmolStr::default(),
@@ -684,6 +722,8 @@ mod tests {
                     "$x",
                     "#end",
                     "#set($y = 1)",
+                    "${x}",
+                    "$!x",
                 ] {
                     let cut = if insert.is_empty() {
                         tail.chars().next().map_or(0, char::len_utf8)
