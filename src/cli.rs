@@ -45,20 +45,21 @@ enum Command {
     },
 }
 
-/// Read a file as UTF-8. Invalid bytes become U+FFFD, as API Gateway's
-/// Java decoder does, rather than refusing the file.
 /// Write to standard error, ignoring a closed stream: `eprintln!` would
 /// panic there.
 fn report_raw(text: &str) {
     let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
+/// `eprintln!` through [`report_raw`].
 macro_rules! report {
     ($($arg:tt)*) => {
         report_raw(&format!("{}\n", format_args!($($arg)*)))
     };
 }
 
+/// Read a file as UTF-8. Invalid bytes become U+FFFD, as API Gateway's
+/// Java decoder does, rather than refusing the file.
 fn read(path: &PathBuf) -> Result<String, String> {
     std::fs::read(path)
         .map(|bytes| match String::from_utf8(bytes) {
