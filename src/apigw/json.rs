@@ -296,29 +296,27 @@ mod tests {
 
     #[test]
     fn documents_write_as_their_values_do() {
-        let body = r#"{"s":"a/\u2028\"","n":[1,-2,3000000000,123456789012345678901234567890,1.5,1e400,-0.0,1.0E-7,12345678901234567890.5,1234567890123456789012345678901234567890123,NaN],"o":{"":null,"t":true,"f":false,"e":{},"a":[]}}"#;
-        let doc = parse_permissive(body).unwrap();
-        for slash in [false, true] {
+        // The document written directly, then through template values.
+        let both_ways = |doc: &super::super::doc::Json, slash: bool| {
             let mut direct = String::new();
-            write_doc_json(&doc, &mut direct, slash);
+            write_doc_json(doc, &mut direct, slash);
             let mut through_values = String::new();
             write_json(
-                &doc_to_value(&doc, ListKind::JsonArray),
+                &doc_to_value(doc, ListKind::JsonArray),
                 &mut through_values,
                 slash,
             );
+            (direct, through_values)
+        };
+        let body = r#"{"s":"a/\u2028\"","n":[1,-2,3000000000,123456789012345678901234567890,1.5,1e400,-0.0,1.0E-7,12345678901234567890.5,1234567890123456789012345678901234567890123,NaN],"o":{"":null,"t":true,"f":false,"e":{},"a":[]}}"#;
+        let doc = parse_permissive(body).unwrap();
+        for slash in [false, true] {
+            let (direct, through_values) = both_ways(&doc, slash);
             assert_eq!(direct, through_values);
         }
         // Deeper than printing goes: both stop at the same depth.
         let nested = parse_permissive(&format!("{}1{}", "[".repeat(600), "]".repeat(600))).unwrap();
-        let mut deep = String::new();
-        write_doc_json(&nested, &mut deep, false);
-        let mut through_values = String::new();
-        write_json(
-            &doc_to_value(&nested, ListKind::JsonArray),
-            &mut through_values,
-            false,
-        );
+        let (deep, through_values) = both_ways(&nested, false);
         assert!(deep.contains("null"));
         assert_eq!(deep, through_values);
     }
