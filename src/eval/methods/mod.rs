@@ -226,7 +226,6 @@ fn null_argument_failure(
         )),
         ("decode", [Value::Null]) if matches!(value, Value::Int(_) | Value::Long(_)) => npe(),
         ("parseDouble" | "valueOf", [Value::Null]) if matches!(value, Value::Double(_)) => npe(),
-        ("format", [Value::Null, ..]) if matches!(value, Value::Str(_)) => npe(),
         // `Boolean.valueOf(String)`: null is false.
         ("valueOf", [Value::Null]) if matches!(value, Value::Bool(_)) => {
             Some(Ok(Value::Bool(false)))

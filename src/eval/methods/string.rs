@@ -160,6 +160,7 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
             | "compareTo"
             | "compareToIgnoreCase"
             | "contentEquals"
+            | "format"
     );
     // The string parameters Java dereferences: the first, both of a
     // replacement, the other string of `regionMatches`.
