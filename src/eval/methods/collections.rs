@@ -9,9 +9,10 @@ use crate::eval::view::View;
 use crate::syntax::span::Span;
 
 /// Call a `LinkedHashMap` method.
-pub(crate) fn map_call(m: &MapRef, name: &str, args: &[Value], _span: Span) -> EResult<Call> {
+pub(crate) fn map_call(m: &MapRef, name: &str, args: &[Value], span: Span) -> EResult<Call> {
     let done = |v: Value| Ok(Call::Done(v));
     match (name, args) {
+        ("putAll", [Value::Null]) => Err(super::null_pointer(span, name)),
         ("get", [Value::Str(k)]) => done(get_str(&m.borrow(), k).cloned().unwrap_or_default()),
         ("get", [k]) => done(m.borrow().get(&k.to_key()).cloned().unwrap_or_default()),
         ("getOrDefault", [k, d]) => done(m.borrow().get(&k.to_key()).cloned().unwrap_or(d.clone())),
@@ -82,6 +83,22 @@ fn checked_index(len: usize, i: i64, span: Span) -> EResult<usize> {
 }
 
 /// Call an `ArrayList` (or json-smart `JSONArray`) method.
+/// `addAll`, `containsAll`, `removeAll`, `retainAll` and `toArray(T[])` of a
+/// null fail as Java's do.
+fn null_collection_argument(name: &str, args: &[Value], span: Span) -> EResult<()> {
+    let takes_collection = matches!(
+        (name, args),
+        (
+            "addAll" | "containsAll" | "removeAll" | "retainAll",
+            [.., Value::Null]
+        ) | ("toArray", [Value::Null])
+    );
+    if takes_collection {
+        return Err(super::null_pointer(span, name));
+    }
+    Ok(())
+}
+
 pub(crate) fn list_call(
     l: &ListRef,
     kind: ListKind,
@@ -98,6 +115,7 @@ pub(crate) fn list_call(
             | ("remove" | "removeAll" | "retainAll", 1)
             | ("clear", 0)
     );
+    null_collection_argument(name, args, span)?;
     if resizes && matches!(kind, ListKind::JavaArray(_)) {
         // Velocity wraps arrays in a fixed-size list.
         return Err(method_error(
@@ -311,6 +329,7 @@ pub(crate) fn view_call(
             _ => Ok(common(this, name, args)),
         };
     }
+    null_collection_argument(name, args, span)?;
     match (name, args) {
         ("iterator", []) => done(Value::View(Rc::new(View::Cursor(
             v.items(),

@@ -165,14 +165,6 @@ pub(crate) fn call(
     if mutates {
         it.env.touch();
     }
-    if args.iter().any(Value::is_null) {
-        if let Some(failure) = null_argument_failure(value, name, args) {
-            return match failure {
-                Ok(v) => Ok(v),
-                Err(message) => Err(method_error(span, message)),
-            };
-        }
-    }
     let outcome = match value {
         Value::Str(s) => string::call(s, name, args, span)?,
         Value::List(l, kind) => collections::list_call(l, *kind, name, args, span)?,
@@ -195,42 +187,6 @@ pub(crate) fn call(
                 args.len()
             ),
         )),
-    }
-}
-
-/// What a Java method does with a null where it needs an object: the
-/// collection of `addAll` and friends, the text of `Integer.parseInt` and
-/// friends. `None` when the call goes on as usual.
-fn null_argument_failure(
-    value: &Value,
-    name: &str,
-    args: &[Value],
-) -> Option<Result<Value, String>> {
-    let npe = || {
-        Some(Err(format!(
-            "NullPointerException: {name}() was called with null"
-        )))
-    };
-    let collection = matches!(value, Value::List(..) | Value::View(_));
-    match (name, args) {
-        ("addAll" | "containsAll" | "removeAll" | "retainAll", [.., Value::Null]) if collection => {
-            npe()
-        }
-        ("toArray", [Value::Null]) if collection => npe(),
-        ("putAll", [Value::Null]) if matches!(value, Value::Map(_)) => npe(),
-        ("parseInt" | "valueOf", [Value::Null]) if matches!(value, Value::Int(_)) => Some(Err(
-            "NumberFormatException: Cannot parse null string: null".into(),
-        )),
-        ("parseLong" | "valueOf", [Value::Null]) if matches!(value, Value::Long(_)) => Some(Err(
-            "NumberFormatException: Cannot parse null string: null".into(),
-        )),
-        ("decode", [Value::Null]) if matches!(value, Value::Int(_) | Value::Long(_)) => npe(),
-        ("parseDouble" | "valueOf", [Value::Null]) if matches!(value, Value::Double(_)) => npe(),
-        // `Boolean.valueOf(String)`: null is false.
-        ("valueOf", [Value::Null]) if matches!(value, Value::Bool(_)) => {
-            Some(Ok(Value::Bool(false)))
-        }
-        _ => None,
     }
 }
 
@@ -440,6 +396,21 @@ pub(crate) fn common(value: &Value, name: &str, args: &[Value]) -> Call {
     }
 }
 
+/// Java's `NullPointerException` for a null argument of `name`.
+pub(crate) fn null_pointer(span: Span, name: &str) -> Box<EvalError> {
+    method_error(
+        span,
+        format!("NullPointerException: {name}() was called with null"),
+    )
+}
+
+fn null_number(span: Span) -> Box<EvalError> {
+    method_error(
+        span,
+        "NumberFormatException: Cannot parse null string: null".into(),
+    )
+}
+
 fn number_error(span: Span, text: &str) -> Box<EvalError> {
     method_error(
         span,
@@ -505,6 +476,14 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
             done(Value::Bool(f.is_infinite()))
         }
         ("hashCode", []) => done(Value::Int(java_hash_code(value).unwrap_or(i as i32))),
+        // Java's parsers of a null: `Integer`'s and `Long`'s say so, the others
+        // dereference it.
+        ("parseInt" | "valueOf", [Value::Null]) if is_int => Err(null_number(span)),
+        ("parseLong" | "valueOf", [Value::Null]) if is_long => Err(null_number(span)),
+        ("decode", [Value::Null]) if is_int || is_long => Err(null_pointer(span, name)),
+        ("parseDouble" | "valueOf", [Value::Null]) if matches!(value, Value::Double(_)) => {
+            Err(null_pointer(span, name))
+        }
         ("parseInt" | "valueOf", [Value::Str(s)]) if is_int => match s.parse::<i32>() {
             Ok(n) => done(Value::Int(n)),
             Err(_) => Err(number_error(span, s)),
@@ -699,6 +678,8 @@ fn bool_call(b: bool, name: &str, args: &[Value]) -> Call {
         ("booleanValue", []) => Call::Done(Value::Bool(b)),
         ("hashCode", []) => Call::Done(Value::Int(if b { 1231 } else { 1237 })),
         ("parseBoolean" | "valueOf", [Value::Str(s)]) => Call::Done(Value::Bool(parse(s))),
+        // `Boolean.valueOf(String)`: null is false.
+        ("valueOf", [Value::Null]) => Call::Done(Value::Bool(false)),
         ("parseBoolean", [Value::Null]) => Call::Done(Value::Bool(false)),
         _ => common(&Value::Bool(b), name, args),
     }

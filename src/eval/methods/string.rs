@@ -172,10 +172,7 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
         _ => takes_string && args.first().is_some_and(Value::is_null),
     };
     if null_string {
-        return Err(method_error(
-            span,
-            format!("NullPointerException: {name}() was called with a null argument"),
-        ));
+        return Err(super::null_pointer(span, name));
     }
     match (name, args) {
         ("length", []) => v(int_result(utf16::len(s) as i64)),
