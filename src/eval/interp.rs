@@ -89,6 +89,9 @@ pub struct Interp<'a> {
     defines_active: Vec<*const Block>,
     /// `$foreach` scopes to reuse.
     spare_loops: SpareLoops<'a>,
+    /// `$velocityCount` and `$velocityHasNext` of the innermost loop run
+    /// outside macros, for when their variables are unset.
+    counters: Option<(i32, bool)>,
 }
 
 impl<'a> Interp<'a> {
@@ -110,6 +113,7 @@ impl<'a> Interp<'a> {
             nested: 0,
             pending: None,
             defines_active: Vec::new(),
+            counters: None,
         }
     }
 
@@ -164,6 +168,8 @@ impl<'a> Interp<'a> {
         match name {
             Ident::INPUT => Value::Input,
             Ident::UTIL => Value::Util,
+            Ident::VELOCITY_COUNT => self.counters.map_or(Value::Null, |(c, _)| Value::Int(c)),
+            Ident::VELOCITY_HAS_NEXT => self.counters.map_or(Value::Null, |(_, h)| Value::Bool(h)),
             Ident::CONTEXT => self.env.context(),
             Ident::STAGE_VARIABLES => self.env.stage_variables(),
             _ => Value::Null,
@@ -245,7 +251,7 @@ impl<'a> Interp<'a> {
         }
         if r.escaped {
             let value = self.reference(r)?;
-            out.push_str(&r.esc_prefix);
+            out.push_str(r.esc_prefix());
             if value.is_null() {
                 out.push('\\');
             }
@@ -256,8 +262,8 @@ impl<'a> Interp<'a> {
         // prints straight from its slot.
         if r.parts.is_empty() && r.computable && self.frames.is_empty() {
             if let Some(Value::Str(s)) = self.vars.get(r.root) {
-                out.push_str(&r.esc_prefix);
-                out.push_str(&r.more_prefix);
+                out.push_str(r.esc_prefix());
+                out.push_str(r.more_prefix());
                 out.push_str(s);
                 return Ok(Flow::Normal);
             }
@@ -266,9 +272,9 @@ impl<'a> Interp<'a> {
         if self.pending.is_some() {
             return Ok(Flow::Normal);
         }
-        if !r.esc_prefix.is_empty() || !r.more_prefix.is_empty() {
-            out.push_str(&r.esc_prefix);
-            out.push_str(&r.more_prefix);
+        if r.prefix.is_some() {
+            out.push_str(r.esc_prefix());
+            out.push_str(r.more_prefix());
         }
         if let Value::Define(body) = &value {
             // Velocity renders one #define block at most two deep
@@ -306,7 +312,7 @@ impl<'a> Interp<'a> {
         let before = out.len();
         if !value.write_java(out) {
             out.truncate(before);
-            out.push_str(&r.esc_prefix);
+            out.push_str(r.esc_prefix());
             if r.style != RefStyle::Quiet {
                 out.push_str(&r.literal);
             }
@@ -371,20 +377,20 @@ impl<'a> Interp<'a> {
             Part::Property(name, span) => methods::property(self.env, &value, name, *span),
             Part::Method(name, args, span) => {
                 // Most calls take no argument or one: no argument vector.
-                let result = match &args[..] {
-                    [] => methods::call(self, &value, name, &[], *span)?,
+                let one;
+                let many: SmallVec<[Value; 4]>;
+                let vals: &[Value] = match &args[..] {
+                    [] => &[],
                     [a] => {
-                        let a = self.eval(a)?;
-                        methods::call(self, &value, name, std::slice::from_ref(&a), *span)?
+                        one = self.eval(a)?;
+                        std::slice::from_ref(&one)
                     }
                     _ => {
-                        let mut vals: SmallVec<[Value; 4]> = SmallVec::with_capacity(args.len());
-                        for a in args {
-                            vals.push(self.eval(a)?);
-                        }
-                        methods::call(self, &value, name, &vals, *span)?
+                        many = args.iter().map(|a| self.eval(a)).collect::<EResult<_>>()?;
+                        &many
                     }
                 };
+                let result = methods::call(self, &value, name, vals, *span)?;
                 // Doubling a string or list in a loop grows it exponentially:
                 // stop it where Java would run out of memory.
                 check_size(&result, *span)?;
@@ -664,6 +670,12 @@ impl<'a> Interp<'a> {
         };
         let var = f.var;
         let saved_var = self.take_var(var)?;
+        // Outside macros `$velocityCount` and `$velocityHasNext` are read
+        // from `counters` unless the body sets them: few templates use
+        // them, and setting both each iteration cost more than the rest of
+        // a short loop's step.
+        let on_demand = self.frames.is_empty();
+        let outer_counters = self.counters;
         let saved_count = self.take_var(Ident::VELOCITY_COUNT)?;
         let saved_has_next = self.take_var(Ident::VELOCITY_HAS_NEXT)?;
         let parent = self.get_var(Ident::FOREACH)?;
@@ -686,18 +698,20 @@ impl<'a> Interp<'a> {
             let item = iterable_get(&source, i);
             let has_next = i + 1 < len;
             let index = i32::try_from(i).unwrap_or(i32::MAX);
-            self.set_var(Ident::VELOCITY_COUNT, Value::Int(index.saturating_add(1)));
-            self.set_var(Ident::VELOCITY_HAS_NEXT, Value::Bool(has_next));
+            if on_demand {
+                self.counters = Some((index.saturating_add(1), has_next));
+                // Values the previous iteration's body set give way.
+                for name in [Ident::VELOCITY_COUNT, Ident::VELOCITY_HAS_NEXT] {
+                    if self.vars.get(name).is_some() {
+                        self.vars.set(name, Value::Null);
+                    }
+                }
+            } else {
+                self.set_var(Ident::VELOCITY_COUNT, Value::Int(index.saturating_add(1)));
+                self.set_var(Ident::VELOCITY_HAS_NEXT, Value::Bool(has_next));
+            }
             self.set_var(var, item);
-            let state = LoopState {
-                index,
-                has_next,
-                parent: parent.clone(),
-                line: f.line,
-                column: f.column,
-                storage: std::cell::RefCell::new(None),
-            };
-            let id = self.enter_loop_scope(state, scope_id);
+            let id = self.enter_loop_scope(f, index, has_next, &parent, scope_id);
             scope_id = Some(id);
             match self.block(&f.body, out)? {
                 Flow::Normal => {}
@@ -716,6 +730,7 @@ impl<'a> Interp<'a> {
         self.set_var(var, saved_var);
         self.set_var(Ident::VELOCITY_COUNT, saved_count);
         self.set_var(Ident::VELOCITY_HAS_NEXT, saved_has_next);
+        self.counters = outer_counters;
         for f in &mut self.frames {
             f.local.set(Ident::FOREACH, parent.clone());
         }
@@ -728,19 +743,34 @@ impl<'a> Interp<'a> {
     /// Make `$foreach` this iteration's state and return the loop's identity
     /// (for `#break($foreach)`). The previous iteration's state is updated in
     /// place when nothing else holds it, which spares an allocation per step.
-    fn enter_loop_scope(&mut self, state: LoopState, previous: Option<usize>) -> usize {
+    fn enter_loop_scope(
+        &mut self,
+        f: &ForeachNode,
+        index: i32,
+        has_next: bool,
+        parent: &Value,
+        previous: Option<usize>,
+    ) -> usize {
+        let mut storage = None;
         if let (Some(id), Some(Value::Loop(rc))) = (previous, self.vars.get_mut(Ident::FOREACH)) {
             if Rc::as_ptr(rc) as usize == id {
                 if let Some(slot) = Rc::get_mut(rc) {
-                    slot.index = state.index;
-                    slot.has_next = state.has_next;
+                    slot.index = index;
+                    slot.has_next = has_next;
                     return id;
                 }
                 // Held elsewhere: a new state, with the loop's map.
-                *state.storage.borrow_mut() = rc.storage.borrow().clone();
+                storage = rc.storage.borrow().clone();
             }
         }
-        let scope = self.spare_loops.new_loop(state);
+        let scope = self.spare_loops.new_loop(LoopState {
+            index,
+            has_next,
+            parent: parent.clone(),
+            line: f.line,
+            column: f.column,
+            storage: std::cell::RefCell::new(storage),
+        });
         let id = Rc::as_ptr(&scope) as usize;
         self.set_var(Ident::FOREACH, Value::Loop(scope));
         id

@@ -157,8 +157,9 @@ pub type Block = Vec<Node>;
 pub enum Node {
     /// Literal output: text, escapes, comment prefixes, `#[[ ]]#` blocks.
     Text(SmolStr),
-    /// `$ref` and its variants.
-    Reference(Box<Reference>),
+    /// `$ref` and its variants, held in the node: most templates are
+    /// references and text, and a box apiece cost an allocation each.
+    Reference(Reference),
     /// `#set($ref = expr)`.
     Set(Box<SetNode>),
     /// `#if … #elseif … #else … #end`.
@@ -197,14 +198,33 @@ pub struct Reference {
     pub parts: Parts,
     /// An odd number of `\` before the `$`: print the reference as text.
     pub escaped: bool,
-    /// Half the leading backslashes, printed before the value.
-    pub esc_prefix: SmolStr,
-    /// Text glued before the `$` by the lexer (`#$a`, `$$a`), printed first.
-    pub more_prefix: SmolStr,
+    /// What the lexer glued before the `$`, printed first; rare, so boxed.
+    pub prefix: Option<Box<RefPrefix>>,
     /// The reference as written (after the prefixes), printed for escapes.
     pub literal: SmolStr,
     /// False for `$\!a`-style references, which only ever print as text.
     pub computable: bool,
+}
+
+/// Text glued before a reference's `$`.
+#[derive(Debug, Clone, Default)]
+pub struct RefPrefix {
+    /// Half the leading backslashes, printed before the value.
+    pub escapes: SmolStr,
+    /// Other text before the `$` (`#$a`, `$$a`), printed after the escapes.
+    pub glued: SmolStr,
+}
+
+impl Reference {
+    /// Half the leading backslashes, printed before the value.
+    pub fn esc_prefix(&self) -> &str {
+        self.prefix.as_deref().map_or("", |p| &p.escapes)
+    }
+
+    /// Text glued before the `$` by the lexer, printed after the escapes.
+    pub fn more_prefix(&self) -> &str {
+        self.prefix.as_deref().map_or("", |p| &p.glued)
+    }
 }
 
 /// The steps of a reference. Most references take one step at most, which

@@ -217,7 +217,7 @@ impl<'a> Fast<'a, '_> {
                     if !formal && !ends_reference_in_text(self.cur(), self.at(self.pos + 1)) {
                         return None;
                     }
-                    out.push(Node::Reference(Box::new(r)));
+                    out.push(Node::Reference(r));
                     // A `}` right after a reference is a token of its own:
                     // blanks after it start a token (and may start `#set`).
                     if !formal && self.cur() == b'}' {
@@ -606,8 +606,7 @@ impl<'a> Fast<'a, '_> {
             style,
             parts,
             escaped: false,
-            esc_prefix: SmolStr::default(),
-            more_prefix: SmolStr::default(),
+            prefix: None,
             literal: small_str(self.text(start, end)),
             computable: true,
         })

@@ -323,9 +323,9 @@ impl<'a> Parser<'a, '_> {
                 let node = self.if_statement()?;
                 out.push(node);
             }
-            Kind::Identifier => out.push(Node::Reference(Box::new(self.reference()?))),
+            Kind::Identifier => out.push(Node::Reference(self.reference()?)),
             Kind::LCurly if self.kind(1) == Kind::Identifier => {
-                out.push(Node::Reference(Box::new(self.reference()?)))
+                out.push(Node::Reference(self.reference()?))
             }
             Kind::SingleLineCommentStart | Kind::MultiLineComment | Kind::FormalComment => {
                 let t = self.bump();
@@ -516,8 +516,7 @@ impl<'a> Parser<'a, '_> {
                 style: RefStyle::Normal,
                 parts,
                 escaped: false,
-                esc_prefix: "".into(),
-                more_prefix: "".into(),
+                prefix: None,
                 literal: literal.into(),
                 computable: false,
             };
@@ -555,8 +554,12 @@ impl<'a> Parser<'a, '_> {
             style,
             parts,
             escaped,
-            esc_prefix: esc_prefix.into(),
-            more_prefix: more_prefix.into(),
+            prefix: (!esc_prefix.is_empty() || !more_prefix.is_empty()).then(|| {
+                Box::new(RefPrefix {
+                    escapes: esc_prefix.into(),
+                    glued: more_prefix.into(),
+                })
+            }),
             literal: literal.into(),
             computable: true,
         }

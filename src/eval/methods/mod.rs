@@ -151,6 +151,7 @@ fn is_mutator(name: &str) -> bool {
 }
 
 /// `$value.name(args)`.
+#[inline]
 pub(crate) fn call(
     it: &mut Interp,
     value: &Value,
