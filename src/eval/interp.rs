@@ -201,19 +201,20 @@ impl<'a> Interp<'a> {
 
     pub(crate) fn block(&mut self, nodes: &[Node], out: &mut String) -> EResult<Flow> {
         for node in nodes {
-            let flow = self.node(node, out)?;
-            if flow != Flow::Normal {
-                return Ok(flow);
-            }
-            if let Some(flow) = self.pending.take() {
-                return Ok(flow);
+            // Text, most of any template, neither fails nor changes the flow.
+            if let Node::Text(t) = node {
+                out.push_str(t);
+            } else {
+                let flow = self.node(node, out)?;
+                if flow != Flow::Normal {
+                    return Ok(flow);
+                }
+                if let Some(flow) = self.pending.take() {
+                    return Ok(flow);
+                }
             }
             if out.len() > MAX_OUTPUT {
-                return Err(EvalError::boxed(
-                    EvalErrorKind::Limit,
-                    Span::default(),
-                    format!("output larger than {MAX_OUTPUT} bytes"),
-                ));
+                return Err(output_too_large());
             }
         }
         Ok(Flow::Normal)
@@ -986,6 +987,15 @@ pub(crate) fn check_size(v: &Value, span: Span) -> EResult<()> {
         return Err(too_large(span));
     }
     Ok(())
+}
+
+#[cold]
+fn output_too_large() -> Box<EvalError> {
+    EvalError::boxed(
+        EvalErrorKind::Limit,
+        Span::default(),
+        format!("output larger than {MAX_OUTPUT} bytes"),
+    )
 }
 
 #[cold]
