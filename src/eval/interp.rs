@@ -9,7 +9,7 @@ use smallvec::SmallVec;
 use super::arith;
 use super::error::{EvalError, EvalErrorKind};
 use super::methods;
-use super::scope::{Locals, Scratch, SpareLoops, Vars};
+use super::scope::{Literals, Locals, Scratch, SpareLoops, Vars};
 use super::value::{integer, JMap, Key, LoopState, MapRef, Value};
 use super::view::View;
 use crate::apigw::Env;
@@ -89,6 +89,7 @@ pub struct Interp<'a> {
     defines_active: Vec<*const Block>,
     /// `$foreach` scopes to reuse.
     spare_loops: SpareLoops<'a>,
+    literals: &'a mut Literals,
     /// `$velocityCount` and `$velocityHasNext` of the innermost loop run
     /// outside macros, for when their variables are unset.
     counters: Option<(i32, bool)>,
@@ -102,11 +103,12 @@ impl<'a> Interp<'a> {
         scratch: &'a mut Scratch,
     ) -> Interp<'a> {
         env.begin_render();
-        let (vars, spare_loops) = scratch.split(template.symbols.slots());
+        let (vars, spare_loops, literals) = scratch.split(template.symbols.slots());
         Interp {
             env,
             vars,
             spare_loops,
+            literals,
             symbols: std::borrow::Cow::Borrowed(&template.symbols),
             frames: Vec::new(),
             macros: template.macros.iter().map(MacroRef::Template).collect(),
@@ -469,7 +471,7 @@ impl<'a> Interp<'a> {
                 interpolated,
                 span,
             } => match interpolated {
-                None => Value::Str(Rc::from(&**value)),
+                None => Value::Str(self.literals.get(value)),
                 Some(tpl) => {
                     // Macros the string defines exist from its first render,
                     // for calls inside it too.
@@ -729,8 +731,16 @@ impl<'a> Interp<'a> {
             }
         }
         self.set_var(var, saved_var);
-        self.set_var(Ident::VELOCITY_COUNT, saved_count);
-        self.set_var(Ident::VELOCITY_HAS_NEXT, saved_has_next);
+        // Read on demand, these are usually unset before and after.
+        if !on_demand || !saved_count.is_null() || self.vars.get(Ident::VELOCITY_COUNT).is_some() {
+            self.set_var(Ident::VELOCITY_COUNT, saved_count);
+        }
+        if !on_demand
+            || !saved_has_next.is_null()
+            || self.vars.get(Ident::VELOCITY_HAS_NEXT).is_some()
+        {
+            self.set_var(Ident::VELOCITY_HAS_NEXT, saved_has_next);
+        }
         self.counters = outer_counters;
         for f in &mut self.frames {
             f.local.set(Ident::FOREACH, parent.clone());

@@ -22,6 +22,53 @@ pub(crate) struct Scratch {
     slots: Vec<Value>,
     /// `$foreach` scopes no value holds any more, ready to be overwritten.
     loops: Vec<Rc<LoopState>>,
+    /// Strings made for string literals, to share with later evaluations.
+    literals: Literals,
+}
+
+/// Strings that string literals evaluated to on this thread, each in the
+/// slot its literal's address picks. A literal evaluates to the string in
+/// its slot when that string has the literal's text, so evaluating `'id'`
+/// in `$input.params('id')` shares one string instead of allocating one each
+/// time. The text check makes a slot's former owner irrelevant: strings are
+/// immutable values, and only their text counts.
+pub(crate) struct Literals {
+    slots: [Option<Rc<str>>; LITERAL_SLOTS],
+}
+
+const LITERAL_SLOTS: usize = 64;
+/// Longer literals are rare and not worth keeping between renders.
+const MAX_KEPT_LITERAL: usize = 64;
+
+impl Default for Literals {
+    fn default() -> Self {
+        Literals {
+            slots: [const { None }; LITERAL_SLOTS],
+        }
+    }
+}
+
+impl Literals {
+    /// The string `text`, the value of the literal holding it.
+    pub(crate) fn get(&mut self, text: &str) -> Rc<str> {
+        if text.len() > MAX_KEPT_LITERAL {
+            return Rc::from(text);
+        }
+        // Fibonacci hashing of the address: its top six bits pick a slot.
+        let hash = (text.as_ptr() as usize as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let index = (hash >> 58) as usize;
+        let Some(slot) = self.slots.get_mut(index) else {
+            return Rc::from(text);
+        };
+        match slot {
+            Some(s) if **s == *text => Rc::clone(s),
+            _ => {
+                let s: Rc<str> = Rc::from(text);
+                *slot = Some(Rc::clone(&s));
+                s
+            }
+        }
+    }
 }
 
 /// The spare `$foreach` scopes of a render.
@@ -37,6 +84,9 @@ thread_local! {
         std::cell::RefCell::new(Scratch {
             slots: Vec::new(),
             loops: Vec::new(),
+            literals: Literals {
+                slots: [const { None }; LITERAL_SLOTS],
+            },
         })
     };
 }
@@ -53,7 +103,7 @@ impl Scratch {
 
     /// The variables of a template with `n` names, all unset, and the spare
     /// loop scopes.
-    pub(crate) fn split(&mut self, n: usize) -> (Vars<'_>, SpareLoops<'_>) {
+    pub(crate) fn split(&mut self, n: usize) -> (Vars<'_>, SpareLoops<'_>, &mut Literals) {
         if self.slots.len() < n {
             self.slots.resize(n, Value::Null);
         }
@@ -64,6 +114,7 @@ impl Scratch {
             SpareLoops {
                 loops: &mut self.loops,
             },
+            &mut self.literals,
         )
     }
 }
@@ -178,10 +229,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn literals_are_shared_by_text_only() {
+        let mut literals = Literals::default();
+        let text = String::from("id");
+        let first = literals.get(&text);
+        assert!(Rc::ptr_eq(&first, &literals.get(&text)));
+        // Another text at the same address is not the kept string.
+        let mut reused = text;
+        reused.replace_range(.., "ix");
+        assert_eq!(&*literals.get(&reused), "ix");
+        assert_eq!(&*first, "id");
+        // Many texts share the slots: each still reads as itself.
+        let texts: Vec<String> = (0..500).map(|i| format!("t{i}")).collect();
+        for t in &texts {
+            assert_eq!(&*literals.get(t), t.as_str());
+        }
+        let long = "x".repeat(MAX_KEPT_LITERAL + 1);
+        assert_eq!(&*literals.get(&long), long.as_str());
+    }
+
+    #[test]
     fn null_unsets_in_both_scopes() {
         let (a, b) = (Ident(20), Ident(3));
         let mut scratch = Scratch::default();
-        let (mut vars, _) = scratch.split(4);
+        let (mut vars, _, _) = scratch.split(4);
         vars.set(a, Value::Int(1));
         vars.set(b, Value::Int(2));
         vars.set(b, Value::Null);
