@@ -62,9 +62,10 @@ pub(crate) fn from_units(units: &[u16]) -> String {
 /// Whether `s` holds a lone surrogate.
 pub(crate) fn has_lone_surrogate(s: &str) -> bool {
     // Stand-ins encode as F4 8F A0..BF xx in UTF-8. Nearly all text has no
-    // F4 byte at all, which memchr settles fastest.
+    // F4 byte at all: ASCII text (most output), which the standard library
+    // tests a word at a time without memchr's setup, or else memchr says so.
     let bytes = s.as_bytes();
-    if memchr::memchr(0xF4, bytes).is_none() {
+    if s.is_ascii() || memchr::memchr(0xF4, bytes).is_none() {
         return false;
     }
     bytes
