@@ -89,6 +89,7 @@ pub struct Interp<'a> {
     defines_active: Vec<*const Block>,
     /// `$foreach` scopes to reuse.
     spare_loops: SpareLoops<'a>,
+    /// The strings string literals evaluate to.
     literals: &'a mut Literals,
     /// `$velocityCount` and `$velocityHasNext` of the innermost loop run
     /// outside macros, for when their variables are unset.

@@ -42,13 +42,17 @@ const MAX_KEPT_LITERAL: usize = 64;
 
 impl Default for Literals {
     fn default() -> Self {
-        Literals {
-            slots: [const { None }; LITERAL_SLOTS],
-        }
+        Literals::new()
     }
 }
 
 impl Literals {
+    const fn new() -> Self {
+        Literals {
+            slots: [const { None }; LITERAL_SLOTS],
+        }
+    }
+
     /// The string `text`, the value of the literal holding it.
     pub(crate) fn get(&mut self, text: &str) -> Rc<str> {
         if text.len() > MAX_KEPT_LITERAL {
@@ -84,9 +88,7 @@ thread_local! {
         std::cell::RefCell::new(Scratch {
             slots: Vec::new(),
             loops: Vec::new(),
-            literals: Literals {
-                slots: [const { None }; LITERAL_SLOTS],
-            },
+            literals: Literals::new(),
         })
     };
 }
@@ -101,8 +103,8 @@ impl Scratch {
         })
     }
 
-    /// The variables of a template with `n` names, all unset, and the spare
-    /// loop scopes.
+    /// The variables of a template with `n` names, all unset, the spare
+    /// loop scopes and the kept strings of literals.
     pub(crate) fn split(&mut self, n: usize) -> (Vars<'_>, SpareLoops<'_>, &mut Literals) {
         if self.slots.len() < n {
             self.slots.resize(n, Value::Null);

@@ -157,8 +157,8 @@ pub type Block = Vec<Node>;
 pub enum Node {
     /// Literal output: text, escapes, comment prefixes, `#[[ ]]#` blocks.
     Text(SmolStr),
-    /// `$ref` and its variants, held in the node: most templates are
-    /// references and text, and a box apiece cost an allocation each.
+    /// `$ref` and its variants, held in the node: templates are mostly text
+    /// and references, and boxing each reference cost an allocation.
     Reference(Reference),
     /// `#set($ref = expr)`.
     Set(Box<SetNode>),
@@ -198,7 +198,8 @@ pub struct Reference {
     pub parts: Parts,
     /// An odd number of `\` before the `$`: print the reference as text.
     pub escaped: bool,
-    /// What the lexer glued before the `$`, printed first; rare, so boxed.
+    /// Backslashes and text glued before the `$`, printed first; rare, so
+    /// boxed.
     pub prefix: Option<Box<RefPrefix>>,
     /// The reference as written (after the prefixes), printed for escapes.
     pub literal: SmolStr,
