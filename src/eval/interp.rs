@@ -732,16 +732,8 @@ impl<'a> Interp<'a> {
             }
         }
         self.set_var(var, saved_var);
-        // Read on demand, these are usually unset before and after.
-        if !on_demand || !saved_count.is_null() || self.vars.get(Ident::VELOCITY_COUNT).is_some() {
-            self.set_var(Ident::VELOCITY_COUNT, saved_count);
-        }
-        if !on_demand
-            || !saved_has_next.is_null()
-            || self.vars.get(Ident::VELOCITY_HAS_NEXT).is_some()
-        {
-            self.set_var(Ident::VELOCITY_HAS_NEXT, saved_has_next);
-        }
+        self.restore_counter(Ident::VELOCITY_COUNT, saved_count, on_demand);
+        self.restore_counter(Ident::VELOCITY_HAS_NEXT, saved_has_next, on_demand);
         self.counters = outer_counters;
         for f in &mut self.frames {
             f.local.set(Ident::FOREACH, parent.clone());
@@ -750,6 +742,17 @@ impl<'a> Interp<'a> {
             self.spare_loops.keep(scope);
         }
         Ok(flow)
+    }
+
+    /// Give `$velocityCount` or `$velocityHasNext` back its value from
+    /// before a loop. Read on demand, they are usually unset before and
+    /// after, and then there is nothing to do. Always inlined: left to the
+    /// compiler it became a call that cost more than the check saves.
+    #[inline(always)]
+    fn restore_counter(&mut self, name: Ident, saved: Value, on_demand: bool) {
+        if !on_demand || !saved.is_null() || self.vars.get(name).is_some() {
+            self.set_var(name, saved);
+        }
     }
 
     /// Make `$foreach` this iteration's state and return the loop's identity
