@@ -264,7 +264,7 @@ impl<'a> Interp<'a> {
         }
         // A variable holding a string (a loop's key, a value set earlier)
         // prints straight from its slot.
-        if r.parts.is_empty() && r.computable && self.frames.is_empty() {
+        if r.parts().is_empty() && r.computable && self.frames.is_empty() {
             if let Some(Value::Str(s)) = self.vars.get(r.root) {
                 out.push_str(r.esc_prefix());
                 out.push_str(r.more_prefix());
@@ -276,7 +276,7 @@ impl<'a> Interp<'a> {
         if self.pending.is_some() {
             return Ok(Flow::Normal);
         }
-        if r.prefix.is_some() {
+        if r.has_prefix() {
             out.push_str(r.esc_prefix());
             out.push_str(r.more_prefix());
         }
@@ -344,7 +344,7 @@ impl<'a> Interp<'a> {
         if !r.computable || r.style == RefStyle::Runt {
             return Ok(Value::Null);
         }
-        self.walk(r.root, &r.parts)
+        self.walk(r.root, r.parts())
     }
 
     /// The value of variable `root` through `parts`.
@@ -417,7 +417,7 @@ impl<'a> Interp<'a> {
             return Ok(());
         }
         let t = &s.target;
-        let Some((last, init)) = t.parts.split_last() else {
+        let Some((last, init)) = t.parts().split_last() else {
             self.set_var(t.root, value);
             return Ok(());
         };
@@ -641,7 +641,7 @@ impl<'a> Interp<'a> {
     /// through a view held here instead of one allocated for the call.
     fn loop_source(&mut self, e: &Expr) -> EResult<Source> {
         if let Expr::Ref(r) = e {
-            if let Some((last @ Part::Method(name, args, _), init)) = r.parts.split_last() {
+            if let Some((last @ Part::Method(name, args, _), init)) = r.parts().split_last() {
                 let view: Option<fn(MapRef) -> View> = match &**name {
                     "keySet" => Some(View::Keys),
                     "values" => Some(View::Values),

@@ -185,7 +185,10 @@ pub enum RefStyle {
     Runt,
 }
 
-/// A reference such as `$input.params().path.get($key)`.
+/// A reference such as `$input.params().path.get($key)`. Its steps and
+/// rare prefixes are boxed together, so that a reference without steps (a
+/// loop variable, `$key`) allocates nothing and an expression holds its
+/// reference without a box of its own.
 #[derive(Debug, Clone)]
 pub struct Reference {
     /// The whole reference in the source.
@@ -194,43 +197,112 @@ pub struct Reference {
     pub root: Ident,
     /// `$`, `${` or `$!`.
     pub style: RefStyle,
-    /// Property, method and index steps after the root.
-    pub parts: Parts,
     /// An odd number of `\` before the `$`: print the reference as text.
     pub escaped: bool,
-    /// Backslashes and text glued before the `$`, printed first; rare, so
-    /// boxed.
-    pub prefix: Option<Box<RefPrefix>>,
-    /// The reference as written (after the prefixes), printed for escapes.
-    pub literal: SmolStr,
     /// False for `$\!a`-style references, which only ever print as text.
     pub computable: bool,
+    /// The reference as written (after the prefixes), printed for escapes.
+    pub literal: SmolStr,
+    /// Steps and prefixes; `None` when there are neither.
+    tail: Option<Box<RefTail>>,
 }
 
-/// Text glued before a reference's `$`.
+/// What a reference holds beyond its name: steps and text glued before it.
 #[derive(Debug, Clone, Default)]
-pub struct RefPrefix {
+struct RefTail {
+    parts: Parts,
     /// Half the leading backslashes, printed before the value.
-    pub escapes: SmolStr,
+    escapes: SmolStr,
     /// Other text before the `$` (`#$a`, `$$a`), printed after the escapes.
-    pub glued: SmolStr,
+    glued: SmolStr,
 }
 
 impl Reference {
+    /// A reference with `parts` after its root and, printed before it,
+    /// the backslashes `escapes` and the text `glued`.
+    #[allow(clippy::too_many_arguments)] // the fields of a reference
+    pub fn new(
+        span: Span,
+        root: Ident,
+        style: RefStyle,
+        parts: Parts,
+        escaped: bool,
+        computable: bool,
+        literal: SmolStr,
+        escapes: &str,
+        glued: &str,
+    ) -> Reference {
+        let tail = (!parts.is_empty() || !escapes.is_empty() || !glued.is_empty()).then(|| {
+            Box::new(RefTail {
+                parts,
+                escapes: small_str(escapes),
+                glued: small_str(glued),
+            })
+        });
+        Reference {
+            span,
+            root,
+            style,
+            escaped,
+            computable,
+            literal,
+            tail,
+        }
+    }
+
+    /// A reference without steps or prefixes, to add steps to with
+    /// [`Reference::push_part`].
+    pub fn plain(span: Span, root: Ident, style: RefStyle, literal: SmolStr) -> Reference {
+        Reference {
+            span,
+            root,
+            style,
+            escaped: false,
+            computable: true,
+            literal,
+            tail: None,
+        }
+    }
+
+    /// Add a step. The steps are written straight into the reference's box:
+    /// built apart and moved in, they cost more in copies than they save.
+    pub fn push_part(&mut self, part: Part) {
+        self.tail
+            .get_or_insert_with(Default::default)
+            .parts
+            .push(part);
+    }
+
+    /// Property, method and index steps after the root.
+    #[inline]
+    pub fn parts(&self) -> &[Part] {
+        match &self.tail {
+            Some(tail) => &tail.parts,
+            None => &[],
+        }
+    }
+
+    /// Whether text is printed before the reference (backslashes or glued text).
+    pub fn has_prefix(&self) -> bool {
+        self.tail
+            .as_deref()
+            .is_some_and(|t| !t.escapes.is_empty() || !t.glued.is_empty())
+    }
+
     /// Half the leading backslashes, printed before the value.
     pub fn esc_prefix(&self) -> &str {
-        self.prefix.as_deref().map_or("", |p| &p.escapes)
+        self.tail.as_deref().map_or("", |t| &t.escapes)
     }
 
     /// Text glued before the `$` by the lexer, printed after the escapes.
     pub fn more_prefix(&self) -> &str {
-        self.prefix.as_deref().map_or("", |p| &p.glued)
+        self.tail.as_deref().map_or("", |t| &t.glued)
     }
 }
 
-/// The steps of a reference. Most references take one step at most, which
-/// is kept inline: a template's parse then allocates a node less for it.
-pub type Parts = Vec<Part>;
+/// The steps of a reference. Most take three at most, kept inline in the
+/// reference's box: steps and box are one allocation.
+pub type Parts = SmallVec<[Part; 3]>;
 
 /// The arguments of a method call; most calls take one at most, kept inline.
 pub type Args = SmallVec<[Expr; 1]>;
@@ -352,7 +424,7 @@ pub enum Expr {
     /// `true` or `false`.
     Bool(bool, Span),
     /// A reference.
-    Ref(Box<Reference>),
+    Ref(Reference),
     /// `[a..b]`.
     Range(Box<Expr>, Box<Expr>, Span),
     /// `[a, b]`.

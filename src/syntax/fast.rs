@@ -421,7 +421,7 @@ impl<'a> Fast<'a, '_> {
                 if !ends_reference(self.cur()) {
                     return None;
                 }
-                Some(Expr::Ref(Box::new(r)))
+                Some(Expr::Ref(r))
             }
             b'0'..=b'9' => self.integer(),
             b'\'' | b'"' => self.string(),
@@ -493,7 +493,7 @@ impl<'a> Fast<'a, '_> {
         let (line, column) = self.lines.line_col(self.src, hash);
         self.skip_blanks();
         let var = self.paren_then_reference()?;
-        if !var.parts.is_empty() || !self.skip_blanks() {
+        if !var.parts().is_empty() || !self.skip_blanks() {
             return None;
         }
         let word_end = self.run_while(self.pos, is_word_char);
@@ -576,7 +576,9 @@ impl<'a> Fast<'a, '_> {
             return None;
         }
         self.pos = root_end;
-        let mut parts = Parts::new();
+        // The root is numbered after the names in the arguments, as the
+        // full parser numbers it.
+        let mut r = Reference::plain(span(start, root_end), Ident(0), style, SmolStr::default());
         while self.cur() == b'.' && is_alpha(self.at(self.pos + 1)) {
             let name_start = self.pos + 1;
             let name_end = self.run_while(name_start + 1, is_ident_char);
@@ -589,27 +591,21 @@ impl<'a> Fast<'a, '_> {
                 b'(' => {
                     self.pos += 1;
                     let args = self.method_args()?;
-                    parts.push(Part::Method(
+                    r.push_part(Part::Method(
                         small_str(name),
                         args,
                         span(name_start, self.pos),
                     ));
                 }
                 b'[' => return None,
-                _ => parts.push(Part::Property(small_str(name), span(name_start, name_end))),
+                _ => r.push_part(Part::Property(small_str(name), span(name_start, name_end))),
             }
         }
         let end = self.pos;
-        Some(Reference {
-            span: span(start, end),
-            root: self.symbols.intern(root),
-            style,
-            parts,
-            escaped: false,
-            prefix: None,
-            literal: small_str(self.text(start, end)),
-            computable: true,
-        })
+        r.span = span(start, end);
+        r.root = self.symbols.intern(root);
+        r.literal = small_str(self.text(start, end));
+        Some(r)
     }
 
     /// Arguments after `(`, through the closing `)`.
@@ -632,7 +628,7 @@ impl<'a> Fast<'a, '_> {
                     if !matches!(self.cur(), b' ' | b'\t' | b'\n' | b'\r' | b',' | b')') {
                         return None;
                     }
-                    Expr::Ref(Box::new(r))
+                    Expr::Ref(r)
                 }
                 b'0'..=b'9' => self.integer()?,
                 b'\'' | b'"' => self.string()?,

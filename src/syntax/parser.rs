@@ -510,16 +510,17 @@ impl<'a> Parser<'a, '_> {
                 head.get(start + count..).unwrap_or(""),
                 rest_of_whole
             );
-            return Reference {
+            return Reference::new(
                 span,
-                root: self.symbols.intern(""),
-                style: RefStyle::Normal,
+                self.symbols.intern(""),
+                RefStyle::Normal,
                 parts,
-                escaped: false,
-                prefix: None,
-                literal: literal.into(),
-                computable: false,
-            };
+                false,
+                false,
+                literal.into(),
+                "",
+                "",
+            );
         }
         let slashes = head.bytes().take_while(|&b| b == b'\\').count();
         let escaped = slashes % 2 == 1;
@@ -548,21 +549,17 @@ impl<'a> Parser<'a, '_> {
         } else {
             (RefStyle::Runt, rest)
         };
-        Reference {
+        Reference::new(
             span,
-            root: self.symbols.intern(root),
+            self.symbols.intern(root),
             style,
             parts,
             escaped,
-            prefix: (!esc_prefix.is_empty() || !more_prefix.is_empty()).then(|| {
-                Box::new(RefPrefix {
-                    escapes: esc_prefix.into(),
-                    glued: more_prefix.into(),
-                })
-            }),
-            literal: literal.into(),
-            computable: true,
-        }
+            true,
+            literal.into(),
+            &esc_prefix,
+            more_prefix,
+        )
     }
 
     /// `(Index())*`
@@ -574,7 +571,7 @@ impl<'a> Parser<'a, '_> {
                 Kind::StringLiteral => self.string_literal()?,
                 Kind::IntegerLiteral => self.integer_literal()?,
                 Kind::True | Kind::False => self.boolean()?,
-                Kind::Identifier | Kind::LCurly => Expr::Ref(Box::new(self.reference()?)),
+                Kind::Identifier | Kind::LCurly => Expr::Ref(self.reference()?),
                 _ => {
                     return Err(self.unexpected(0, "an index: a string, an integer or a reference"))
                 }
@@ -609,7 +606,7 @@ impl<'a> Parser<'a, '_> {
             Kind::LeftCurley => self.map()?,
             Kind::LBracket => self.object_array()?,
             Kind::True | Kind::False => self.boolean()?,
-            Kind::Identifier | Kind::LCurly => Expr::Ref(Box::new(self.reference()?)),
+            Kind::Identifier | Kind::LCurly => Expr::Ref(self.reference()?),
             Kind::FloatingPointLiteral => self.float_literal()?,
             _ => return Err(self.unexpected(0, "a value")),
         };
@@ -778,7 +775,7 @@ impl<'a> Parser<'a, '_> {
     fn range_end(&mut self) -> PResult<Expr> {
         match self.kind(0) {
             Kind::IntegerLiteral => self.integer_literal(),
-            Kind::Identifier | Kind::LCurly => Ok(Expr::Ref(Box::new(self.reference()?))),
+            Kind::Identifier | Kind::LCurly => Ok(Expr::Ref(self.reference()?)),
             _ => Err(self.unexpected(0, "an integer or a reference in the range")),
         }
     }
@@ -899,7 +896,7 @@ impl<'a> Parser<'a, '_> {
             Kind::Identifier | Kind::LCurly => self.reference()?,
             _ => return Err(self.unexpected(0, "a reference to assign to")),
         };
-        if target.parts.is_empty() {
+        if target.parts().is_empty() {
             target.root = self.context_key(&target);
         }
         self.skip_ws()?;
@@ -960,7 +957,7 @@ impl<'a> Parser<'a, '_> {
         self.skip_ws()?;
         let e = match self.kind(0) {
             Kind::StringLiteral => self.string_literal()?,
-            Kind::Identifier | Kind::LCurly => Expr::Ref(Box::new(self.reference()?)),
+            Kind::Identifier | Kind::LCurly => Expr::Ref(self.reference()?),
             Kind::IntegerLiteral => self.integer_literal()?,
             Kind::LBracket if self.range_follows()? => self.integer_range()?,
             Kind::FloatingPointLiteral => self.float_literal()?,
@@ -1261,7 +1258,7 @@ impl<'a> Parser<'a, '_> {
     /// `DirectiveArg()`
     fn directive_arg(&mut self) -> PResult<Expr> {
         match self.kind(0) {
-            Kind::Identifier | Kind::LCurly => Ok(Expr::Ref(Box::new(self.reference()?))),
+            Kind::Identifier | Kind::LCurly => Ok(Expr::Ref(self.reference()?)),
             Kind::Word => {
                 let t = self.bump();
                 Ok(Expr::Word(self.image(&t).into(), t.span))
