@@ -77,8 +77,11 @@ pub(crate) fn render_template(env: &Env, template: &Template, out: &mut String) 
 pub struct Interp<'a> {
     pub(crate) env: &'a Env,
     vars: Vars<'a>,
-    /// The template's variable names, copied when `#evaluate` text adds some.
-    symbols: std::borrow::Cow<'a, Symbols>,
+    /// The template's variable names.
+    symbols: &'a Symbols,
+    /// A copy of the names with those `#evaluate` text added; boxed, because
+    /// the interpreter is moved and few templates use `#evaluate`.
+    evaluated_symbols: Option<Box<Symbols>>,
     frames: Vec<MacroFrame>,
     macros: Vec<MacroRef<'a>>,
     nested: usize,
@@ -110,7 +113,8 @@ impl<'a> Interp<'a> {
             vars,
             spare_loops,
             literals,
-            symbols: std::borrow::Cow::Borrowed(&template.symbols),
+            symbols: &template.symbols,
+            evaluated_symbols: None,
             frames: Vec::new(),
             macros: template.macros.iter().map(MacroRef::Template).collect(),
             nested: 0,
@@ -250,7 +254,8 @@ impl<'a> Interp<'a> {
 
     fn render_reference(&mut self, r: &Reference, out: &mut String) -> EResult<Flow> {
         if r.style == RefStyle::Runt {
-            out.push_str(self.symbols.name(r.root));
+            let symbols = self.evaluated_symbols.as_deref().unwrap_or(self.symbols);
+            out.push_str(symbols.name(r.root));
             return Ok(Flow::Normal);
         }
         if r.escaped {
@@ -879,14 +884,17 @@ impl<'a> Interp<'a> {
                 None => return Ok(Flow::Normal),
             },
         };
-        let tpl = crate::syntax::parser::parse_template_with(&text, self.symbols.to_mut())
-            .map_err(|e| {
-                EvalError::boxed(
-                    EvalErrorKind::Parse,
-                    d.span,
-                    format!("#evaluate: {}", e.message),
-                )
-            })?;
+        let symbols = self.symbols;
+        let names = self
+            .evaluated_symbols
+            .get_or_insert_with(|| Box::new(symbols.clone()));
+        let tpl = crate::syntax::parser::parse_template_with(&text, names).map_err(|e| {
+            EvalError::boxed(
+                EvalErrorKind::Parse,
+                d.span,
+                format!("#evaluate: {}", e.message),
+            )
+        })?;
         self.register_macros(&tpl.macros);
         self.nested_render(d.span, |me| me.block(&tpl.nodes, out).map(|_| ()))?;
         // `#stop` inside the text ends only the text.
