@@ -97,6 +97,10 @@ pub struct Interp<'a> {
     /// `$velocityCount` and `$velocityHasNext` of the innermost loop run
     /// outside macros, for when their variables are unset.
     counters: Option<(i32, bool)>,
+    /// Loop variables of iterations over a null element. Velocity renders
+    /// such an iteration in a context that reads the variable as null
+    /// whatever the body sets it to (its `NullHolderContext`).
+    null_items: Vec<Ident>,
 }
 
 impl<'a> Interp<'a> {
@@ -121,6 +125,7 @@ impl<'a> Interp<'a> {
             pending: None,
             defines_active: Vec::new(),
             counters: None,
+            null_items: Vec::new(),
         }
     }
 
@@ -168,6 +173,9 @@ impl<'a> Interp<'a> {
     }
 
     fn global(&self, name: Ident) -> Value {
+        if !self.null_items.is_empty() && self.null_items.contains(&name) {
+            return Value::Null;
+        }
         if let Some(v) = self.vars.get(name) {
             return v.clone();
         }
@@ -269,7 +277,11 @@ impl<'a> Interp<'a> {
         }
         // A variable holding a string (a loop's key, a value set earlier)
         // prints straight from its slot.
-        if r.parts().is_empty() && r.computable && self.frames.is_empty() {
+        if r.parts().is_empty()
+            && r.computable
+            && self.frames.is_empty()
+            && self.null_items.is_empty()
+        {
             if let Some(Value::Str(s)) = self.vars.get(r.root) {
                 out.push_str(r.esc_prefix());
                 out.push_str(r.more_prefix());
@@ -357,7 +369,9 @@ impl<'a> Interp<'a> {
         let (mut value, parts) = match parts.split_first() {
             // A property of a template variable (`$foreach.hasNext`,
             // `$data.errorMessage`) is read without cloning the variable.
-            Some((Part::Property(name, span), rest)) if self.frames.is_empty() => {
+            Some((Part::Property(name, span), rest))
+                if self.frames.is_empty() && self.null_items.is_empty() =>
+            {
                 let value = match self.vars.get(root) {
                     Some(v) => methods::property(self.env, v, name, *span)?,
                     None => {
@@ -719,10 +733,18 @@ impl<'a> Interp<'a> {
                 self.set_var(Ident::VELOCITY_COUNT, Value::Int(index.saturating_add(1)));
                 self.set_var(Ident::VELOCITY_HAS_NEXT, Value::Bool(has_next));
             }
+            let null_item = item.is_null();
             self.set_var(var, item);
             let id = self.enter_loop_scope(f, index, has_next, &parent, scope_id);
             scope_id = Some(id);
-            match self.block(&f.body, out)? {
+            if null_item {
+                self.null_items.push(var);
+            }
+            let body_flow = self.block(&f.body, out);
+            if null_item {
+                self.null_items.pop();
+            }
+            match body_flow? {
                 Flow::Normal => {}
                 Flow::Break => break,
                 Flow::BreakScope(target) if target == id => break,
