@@ -293,7 +293,9 @@ impl<'a> Interp<'a> {
         if self.pending.is_some() {
             return Ok(Flow::Normal);
         }
-        if r.has_prefix() {
+        // A block value (`#define`, `$bodyContent`) prints without the text
+        // glued before its `$`, as Velocity renders the block and returns.
+        if r.has_prefix() && !matches!(value, Value::Define(_)) {
             out.push_str(r.esc_prefix());
             out.push_str(r.more_prefix());
         }
