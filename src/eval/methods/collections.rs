@@ -99,6 +99,26 @@ fn null_collection_argument(name: &str, args: &[Value], span: Span) -> EResult<(
     Ok(())
 }
 
+/// A resizing call on a Java array, which Velocity wraps in a fixed-size
+/// list (`Arrays.asList`): Java's `AbstractList` throws only when the call
+/// would change the size, so `remove` of an absent element is `false`, and
+/// `add` and `remove(int)` always throw.
+fn fixed_size_call(l: &ListRef, name: &str, args: &[Value], span: Span) -> EResult<Call> {
+    let always_throws = name == "add" || matches!((name, args), ("remove", [Value::Int(_)]));
+    if !always_throws {
+        let before = l.borrow().len();
+        let copy = Rc::new(crate::eval::value::ListCell::new(l.borrow().clone()));
+        let outcome = list_call(&copy, ListKind::ArrayList, name, args, span)?;
+        if copy.borrow().len() == before {
+            return Ok(outcome);
+        }
+    }
+    Err(method_error(
+        span,
+        format!("UnsupportedOperationException: {name}() on a Java array"),
+    ))
+}
+
 pub(crate) fn list_call(
     l: &ListRef,
     kind: ListKind,
@@ -117,11 +137,7 @@ pub(crate) fn list_call(
     );
     null_collection_argument(name, args, span)?;
     if resizes && matches!(kind, ListKind::JavaArray(_)) {
-        // Velocity wraps arrays in a fixed-size list.
-        return Err(method_error(
-            span,
-            format!("UnsupportedOperationException: {name}() on a Java array"),
-        ));
+        return fixed_size_call(l, name, args, span);
     }
     match (name, args) {
         ("get", [i]) => {
@@ -261,8 +277,10 @@ pub(crate) fn list_call(
         }
         ("addAll", [Value::List(other, _)]) => {
             let other = other.borrow().clone();
+            // Java's `ArrayList.addAll` tells whether anything was added.
+            let changed = !other.is_empty();
             l.borrow_mut().extend(other);
-            done(Value::Bool(true))
+            done(Value::Bool(changed))
         }
         ("clear", []) => {
             l.borrow_mut().clear();
