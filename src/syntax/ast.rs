@@ -82,9 +82,7 @@ const LINEAR_MAX: usize = 16;
 /// while it renders), each numbered once.
 #[derive(Debug, Clone, Default)]
 pub struct Symbols {
-    /// A template's own names, the first few inline: most templates name
-    /// a few variables, and these then cost no allocation.
-    names: SmallVec<[SmolStr; 4]>,
+    names: Vec<SmolStr>,
     index: Option<std::collections::HashMap<SmolStr, u32>>,
 }
 
