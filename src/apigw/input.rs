@@ -8,16 +8,14 @@ use super::Env;
 use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::eval::methods::Call;
 use crate::eval::value::{get_str, ListKind, Value};
+use crate::syntax::name::Known;
 use crate::syntax::span::Span;
 
 type EResult<T> = Result<T, Box<EvalError>>;
 
-/// `$input.body` and other getters.
-pub fn property(env: &Env, name: &str) -> Value {
-    match name {
-        "body" => Value::str(body(env)),
-        _ => Value::Null,
-    }
+/// `$input.body`, the only getter besides `getBody()`.
+pub(crate) fn body_value(env: &Env) -> Value {
+    Value::str(body(env))
 }
 
 fn body(env: &Env) -> &str {
@@ -66,16 +64,19 @@ fn select(env: &Env, path: &str, span: Span) -> EResult<Option<Value>> {
 }
 
 /// `$input.getBody()`, `path(p)`, `json(p)`, `params()`, `params(name)`.
-pub(crate) fn call(env: &Env, name: &str, args: &[Value], span: Span) -> EResult<Call> {
+pub(crate) fn call(env: &Env, name: Option<Known>, args: &[Value], span: Span) -> EResult<Call> {
+    let Some(name) = name else {
+        return Ok(Call::Unresolved);
+    };
     match (name, args) {
-        ("getBody", []) => Ok(Call::Done(Value::str(body(env)))),
-        ("path", [Value::Str(p)]) => {
+        (Known::GetBody, []) => Ok(Call::Done(body_value(env))),
+        (Known::Path, [Value::Str(p)]) => {
             if env.body.is_empty() {
                 return Ok(Call::Done(Value::Null));
             }
             Ok(Call::Done(select(env, p, span)?.unwrap_or(Value::Null)))
         }
-        ("json", [Value::Str(p)]) => {
+        (Known::Json, [Value::Str(p)]) => {
             if env.body.is_empty() {
                 return Ok(Call::Done(Value::str("\"\"")));
             }
@@ -89,14 +90,14 @@ pub(crate) fn call(env: &Env, name: &str, args: &[Value], span: Span) -> EResult
             }
             Ok(Call::Done(Value::Str(Rc::from(text))))
         }
-        ("params", []) => Ok(Call::Done(env.params())),
-        ("params", [Value::Str(n)]) => Ok(Call::Done(Value::str(&param(env, n)))),
-        ("params", [Value::Null]) => Ok(Call::Done(Value::str(""))),
-        ("params", _) => Ok(Call::ZeroArgOverload),
+        (Known::Params, []) => Ok(Call::Done(env.params())),
+        (Known::Params, [Value::Str(n)]) => Ok(Call::Done(Value::str(&param(env, n)))),
+        (Known::Params, [Value::Null]) => Ok(Call::Done(Value::str(""))),
+        (Known::Params, _) => Ok(Call::ZeroArgOverload),
         // An empty body reads as nothing before the path is looked at.
-        ("path", [Value::Null]) if env.body.is_empty() => Ok(Call::Done(Value::Null)),
-        ("json", [Value::Null]) if env.body.is_empty() => Ok(Call::Done(Value::str("\"\""))),
-        ("path" | "json", [Value::Null]) => Err(path_error(
+        (Known::Path, [Value::Null]) if env.body.is_empty() => Ok(Call::Done(Value::Null)),
+        (Known::Json, [Value::Null]) if env.body.is_empty() => Ok(Call::Done(Value::str("\"\""))),
+        (Known::Path | Known::Json, [Value::Null]) => Err(path_error(
             span,
             "IllegalArgumentException: path can not be null or empty".into(),
         )),

@@ -12,6 +12,7 @@ use super::json::{doc_to_value, parse_permissive};
 use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::eval::methods::Call;
 use crate::eval::value::{ListKind, Value};
+use crate::syntax::name::Known;
 use crate::syntax::span::Span;
 
 /// commons-lang 2.6 `StringEscapeUtils.escapeJavaScript`; most values need
@@ -97,19 +98,28 @@ fn err(span: Span, message: String) -> Box<EvalError> {
 }
 
 /// Call a `$util` method. They take strings only; null in, null out.
-pub(crate) fn call(name: &str, args: &[Value], span: Span) -> Result<Call, Box<EvalError>> {
+pub(crate) fn call(
+    name: Option<Known>,
+    args: &[Value],
+    span: Span,
+) -> Result<Call, Box<EvalError>> {
+    let is_util = matches!(
+        name,
+        Some(
+            Known::EscapeJavaScript
+                | Known::ParseJson
+                | Known::UrlEncode
+                | Known::UrlDecode
+                | Known::Base64Encode
+                | Known::Base64Decode
+        )
+    );
     let s = match args {
-        [Value::Str(s)] => s,
-        [Value::Null] => {
-            return Ok(match name {
-                "escapeJavaScript" | "parseJson" | "urlEncode" | "urlDecode" | "base64Encode"
-                | "base64Decode" => Call::Done(Value::Null),
-                _ => Call::Unresolved,
-            })
-        }
+        [Value::Str(s)] if is_util => s,
+        [Value::Null] if is_util => return Ok(Call::Done(Value::Null)),
         _ => return Ok(Call::Unresolved),
     };
-    if name == "escapeJavaScript" {
+    if name == Some(Known::EscapeJavaScript) {
         return Ok(Call::Done(match escape_javascript(s) {
             // Nothing to escape: the same string, no copy.
             Cow::Borrowed(_) => Value::Str(s.clone()),
@@ -117,11 +127,11 @@ pub(crate) fn call(name: &str, args: &[Value], span: Span) -> Result<Call, Box<E
         }));
     }
     let text = match name {
-        "urlEncode" => url_encode(s),
-        "urlDecode" => url_decode(s).map_err(|m| err(span, m))?,
-        "base64Encode" => base64::engine::general_purpose::STANDARD
+        Some(Known::UrlEncode) => url_encode(s),
+        Some(Known::UrlDecode) => url_decode(s).map_err(|m| err(span, m))?,
+        Some(Known::Base64Encode) => base64::engine::general_purpose::STANDARD
             .encode(crate::eval::utf16::encode_for_output(s).as_bytes()),
-        "base64Decode" => {
+        Some(Known::Base64Decode) => {
             // java.util.Base64's decoder: padding may be left out, but if
             // present it must be complete; unused bits of the last
             // character are ignored.
@@ -142,7 +152,7 @@ pub(crate) fn call(name: &str, args: &[Value], span: Span) -> Result<Call, Box<E
                 .map_err(|e| err(span, format!("base64Decode: {e}")))?;
             crate::eval::utf16::decode_utf8_lossy(&bytes)
         }
-        "parseJson" => {
+        Some(Known::ParseJson) => {
             // Unlike an empty body, an empty string is refused by JsonPath.
             if s.is_empty() {
                 return Err(err(

@@ -456,7 +456,7 @@ impl<'a> Interp<'a> {
                     .insert(Key::Str(Rc::from(&**name)), value);
             }
             // A map entry's `value` property has the setter `setValue`.
-            (Part::Property(name, _), Value::Entry(e)) if &**name == "value" => {
+            (Part::Property(name, _), Value::Entry(e)) if name.known() == Some(Known::Value) => {
                 self.env.touch();
                 e.set_value(value);
             }
@@ -663,10 +663,10 @@ impl<'a> Interp<'a> {
     fn loop_source(&mut self, e: &Expr) -> EResult<Source> {
         if let Expr::Ref(r) = e {
             if let Some((last @ Part::Method(name, args, _), init)) = r.parts().split_last() {
-                let view: Option<fn(MapRef) -> View> = match &**name {
-                    "keySet" => Some(View::Keys),
-                    "values" => Some(View::Values),
-                    "entrySet" => Some(View::Entries),
+                let view: Option<fn(MapRef) -> View> = match name.known() {
+                    Some(Known::KeySet) => Some(View::Keys),
+                    Some(Known::Values) => Some(View::Values),
+                    Some(Known::EntrySet) => Some(View::Entries),
                     _ => None,
                 };
                 if let (Some(view), true) = (

@@ -4,6 +4,7 @@
 use smallvec::SmallVec;
 pub use smol_str::SmolStr;
 
+pub use super::name::{Known, Name};
 use super::span::Span;
 
 /// A variable or parameter name: its number in the template's [`Symbols`],
@@ -311,9 +312,9 @@ pub type Args = SmallVec<[Expr; 1]>;
 #[derive(Debug, Clone)]
 pub enum Part {
     /// `.name`.
-    Property(SmolStr, Span),
+    Property(Name, Span),
     /// `.name(args)`.
-    Method(SmolStr, Args, Span),
+    Method(Name, Args, Span),
     /// `[expr]`.
     Index(Expr, Span),
 }

@@ -592,13 +592,13 @@ impl<'a> Fast<'a, '_> {
                     self.pos += 1;
                     let args = self.method_args()?;
                     r.push_part(Part::Method(
-                        small_str(name),
+                        Name::new(name),
                         args,
                         span(name_start, self.pos),
                     ));
                 }
                 b'[' => return None,
-                _ => r.push_part(Part::Property(small_str(name), span(name_start, name_end))),
+                _ => r.push_part(Part::Property(Name::new(name), span(name_start, name_end))),
             }
         }
         let end = self.pos;

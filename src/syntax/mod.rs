@@ -3,6 +3,7 @@
 pub mod ast;
 mod fast;
 pub mod lexer;
+pub mod name;
 pub mod parser;
 pub mod span;
 

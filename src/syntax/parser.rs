@@ -443,12 +443,12 @@ impl<'a> Parser<'a, '_> {
                     let args = self.parameter_list()?;
                     let close = self.expect(Kind::RefMod2RParen, "`)` closing the method call")?;
                     parts.push(Part::Method(
-                        name.into(),
+                        Name::new(name),
                         args,
                         name_tok.span.to(close.span),
                     ));
                 } else {
-                    parts.push(Part::Property(name.into(), name_tok.span));
+                    parts.push(Part::Property(Name::new(name), name_tok.span));
                 }
                 self.indexes(&mut parts)?;
             } else {

@@ -17,6 +17,7 @@ use num_bigint::{BigInt, Sign};
 use num_traits::Signed;
 
 use super::value::{big_integer, integer, ListKind, Value};
+use crate::syntax::name::{Known, Name};
 use crate::syntax::span::Span;
 
 /// The outcome of looking a method up.
@@ -38,33 +39,33 @@ pub(crate) fn method_error(span: Span, message: String) -> Box<EvalError> {
 pub(crate) fn property(
     env: &crate::apigw::Env,
     value: &Value,
-    name: &str,
+    name: &Name,
     span: Span,
 ) -> EResult<Value> {
     let v = match value {
         Value::Map(m) => super::value::get_str(&m.borrow(), name)
             .cloned()
             .unwrap_or(Value::Null),
-        Value::Entry(e) => match name {
-            "key" => e.key.clone(),
-            "value" => e.value(),
+        Value::Entry(e) => match name.known() {
+            Some(Known::Key) => e.key.clone(),
+            Some(Known::Value) => e.value(),
             _ => Value::Null,
         },
-        Value::View(v) => match name {
+        Value::View(v) => match &**name {
             "empty" => Value::Bool(v.is_empty()),
             _ => Value::Null,
         },
         // Velocity tries `getName` for both `.name` and `.Name`.
         Value::LoopInfo(info) => loop_info_property(info, &lower_first(name)),
-        Value::Loop(l) => match name {
-            "index" => Value::Int(l.index),
-            "count" => Value::Int(l.index.saturating_add(1)),
-            "hasNext" => Value::Bool(l.has_next),
-            "first" => Value::Bool(l.index == 0),
-            "last" => Value::Bool(!l.has_next),
-            "parent" => l.parent.clone(),
-            "info" => Value::LoopInfo(l.info()),
-            "topmost" => {
+        Value::Loop(l) => match name.known() {
+            Some(Known::Index) => Value::Int(l.index),
+            Some(Known::Count) => Value::Int(l.index.saturating_add(1)),
+            Some(Known::HasNext) => Value::Bool(l.has_next),
+            Some(Known::First) => Value::Bool(l.index == 0),
+            Some(Known::Last) => Value::Bool(!l.has_next),
+            Some(Known::Parent) => l.parent.clone(),
+            Some(Known::Info) => Value::LoopInfo(l.info()),
+            Some(Known::Topmost) => {
                 let mut cur = Rc::clone(l);
                 while let Value::Loop(p) = &cur.parent {
                     let p = Rc::clone(p);
@@ -72,8 +73,8 @@ pub(crate) fn property(
                 }
                 Value::Loop(cur)
             }
-            other => match &*l.storage.borrow() {
-                Some(m) => super::value::get_str(&m.borrow(), other)
+            _ => match &*l.storage.borrow() {
+                Some(m) => super::value::get_str(&m.borrow(), name)
                     .cloned()
                     .unwrap_or_default(),
                 None => Value::Null,
@@ -95,11 +96,11 @@ pub(crate) fn property(
             }
             Value::Null
         }
-        Value::List(l, _) => match name {
+        Value::List(l, _) => match &**name {
             "empty" => Value::Bool(l.borrow().is_empty()),
             _ => Value::Null,
         },
-        Value::Input => crate::apigw::input::property(env, name),
+        Value::Input if name.known() == Some(Known::Body) => crate::apigw::input::body_value(env),
         // A `#define` block is not a String: it has no getters.
         Value::Define(_) => Value::Null,
         _ => Value::Null,
@@ -130,39 +131,20 @@ fn lower_first(getter: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Whether a map or list method changes its receiver.
-fn is_mutator(name: &str) -> bool {
-    matches!(
-        name,
-        "put"
-            | "putAll"
-            | "putIfAbsent"
-            | "remove"
-            | "clear"
-            | "add"
-            | "addAll"
-            | "set"
-            | "removeAll"
-            | "retainAll"
-            | "replace"
-            | "replaceAll"
-            | "sort"
-    )
-}
-
 /// `$value.name(args)`.
 #[inline]
 pub(crate) fn call(
     it: &mut Interp,
     value: &Value,
-    name: &str,
+    name: &Name,
     args: &[Value],
     span: Span,
 ) -> EResult<Value> {
+    let known = name.known();
     let mutates = matches!(
         value,
         Value::Map(_) | Value::List(..) | Value::View(_) | Value::Entry(_)
-    ) && (is_mutator(name) || name == "setValue");
+    ) && known.is_some_and(Known::is_mutator);
     if mutates {
         it.env.touch();
     }
@@ -170,8 +152,8 @@ pub(crate) fn call(
         Value::Str(s) => string::call(s, name, args, span)?,
         Value::List(l, kind) => collections::list_call(l, *kind, name, args, span)?,
         Value::Map(m) => collections::map_call(m, name, args, span)?,
-        Value::Input => crate::apigw::input::call(it.env, name, args, span)?,
-        Value::Util => crate::apigw::util::call(name, args, span)?,
+        Value::Input => crate::apigw::input::call(it.env, known, args, span)?,
+        Value::Util => crate::apigw::util::call(known, args, span)?,
         _ => other_call(it, value, name, args, span)?,
     };
     if mutates {
@@ -226,17 +208,16 @@ fn other_call(
                 [],
             ) => {
                 let prop = match name {
-                    "getIndex" => "index",
-                    "getCount" => "count",
-                    "getHasNext" => "hasNext",
-                    "isFirst" | "getFirst" => "first",
-                    "isLast" | "getLast" => "last",
-                    "getParent" => "parent",
-                    "getTopmost" => "topmost",
-                    "getInfo" => "info",
-                    other => other,
+                    "getIndex" => Known::Index,
+                    "getCount" => Known::Count,
+                    "isFirst" | "getFirst" => Known::First,
+                    "isLast" | "getLast" => Known::Last,
+                    "getParent" => Known::Parent,
+                    "getTopmost" => Known::Topmost,
+                    "getInfo" => Known::Info,
+                    _ => Known::HasNext,
                 };
-                Call::Done(property(it.env, value, prop, span)?)
+                Call::Done(property(it.env, value, &Name::Known(prop), span)?)
             }
             // Any other method is the scope's map's.
             _ => collections::map_call(&l.storage(), name, args, span)?,
