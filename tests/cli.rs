@@ -11,10 +11,16 @@ fn run(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
-fn temp_file(name: &str, contents: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("apigw-vtl-cli-{}", std::process::id()));
+/// A directory for the files the tests write, under Cargo's target
+/// directory so that runs leave nothing behind in the system's.
+fn temp_dir() -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli");
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(name);
+    dir
+}
+
+fn temp_file(name: &str, contents: &str) -> String {
+    let path = temp_dir().join(name);
     std::fs::write(&path, contents).expect("temp file");
     path.display().to_string()
 }
@@ -113,9 +119,7 @@ fn bad_usage_exits_2() {
 
 #[test]
 fn invalid_utf8_in_a_body_reads_as_replacement_characters() {
-    let dir = std::env::temp_dir().join(format!("apigw-vtl-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let body = dir.join("latin1.txt");
+    let body = temp_dir().join("latin1.txt");
     std::fs::write(&body, b"caf\xe9").expect("body");
     let t = temp_file("body.vm", "[$input.body]");
     let out = run(&[

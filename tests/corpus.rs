@@ -112,14 +112,13 @@ fn corpus_matches_velocity() {
     );
     if !failures.is_empty() {
         let report = failures.join("\n");
-        let _ = fs::write(
-            std::env::temp_dir().join("apigw-vtl-corpus-failures.txt"),
-            &report,
-        );
+        let saved = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus-failures.txt");
+        let _ = fs::write(&saved, &report);
         panic!(
-            "{} of {} corpus cases differ from Velocity 1.7:\n{report}",
+            "{} of {} corpus cases differ from Velocity 1.7 (report also in {}):\n{report}",
             failures.len(),
-            all.len()
+            all.len(),
+            saved.display()
         );
     }
 }
