@@ -667,61 +667,96 @@ fn bool_call(b: bool, name: &str, args: &[Value]) -> Call {
     }
 }
 
-/// `$value[arg]`: `get(arg)`, with negative list indexes counted from the end.
+/// `$value[arg]`: `get(arg)`.
 pub(crate) fn index(value: &Value, arg: &Value, span: Span) -> EResult<Value> {
+    let at = effective_index(value, arg, span)?;
     match value {
-        Value::List(l, _) => {
-            let l = l.borrow();
-            let Some(i) = arg.as_integer() else {
-                return Ok(Value::Null);
-            };
-            let i = if i < 0 { i + l.len() as i128 } else { i };
-            usize::try_from(i)
-                .ok()
-                .and_then(|i| l.get(i).cloned())
-                .ok_or_else(|| {
-                    method_error(
-                        span,
-                        format!("index {i} out of bounds for a list of {}", l.len()),
-                    )
-                })
+        // `List.get(int)` takes an Integer only: other arguments find no method.
+        Value::List(l, _) => match at {
+            Some(at) => {
+                let l = l.borrow();
+                usize::try_from(at)
+                    .ok()
+                    .and_then(|i| l.get(i).cloned())
+                    .ok_or_else(|| out_of_bounds(at, l.len(), span))
+            }
+            None => Ok(Value::Null),
+        },
+        Value::Map(m) => {
+            let key = at.map_or_else(|| arg.to_key(), |at| Value::Int(at).to_key());
+            Ok(m.borrow().get(&key).cloned().unwrap_or(Value::Null))
         }
-        Value::Map(m) => Ok(m
-            .borrow()
-            .get(&arg.to_key())
-            .cloned()
-            .unwrap_or(Value::Null)),
         _ => Ok(Value::Null),
     }
 }
 
 /// `#set($value[key] = v)`.
 pub(crate) fn set_index(value: &Value, key: &Value, v: Value, span: Span) -> EResult<()> {
+    let at = effective_index(value, key, span)?;
     match value {
         Value::List(l, _) => {
+            let Some(at) = at else {
+                return Ok(());
+            };
             let mut l = l.borrow_mut();
             let len = l.len();
-            let slot = key
-                .as_integer()
-                .and_then(|i| usize::try_from(i).ok())
-                .and_then(|i| l.get_mut(i));
-            match slot {
+            match usize::try_from(at).ok().and_then(|i| l.get_mut(i)) {
                 Some(slot) => *slot = v,
-                None => {
-                    return Err(method_error(
-                        span,
-                        format!("index out of bounds for a list of {len}"),
-                    ))
-                }
+                None => return Err(out_of_bounds(at, len, span)),
             }
         }
         Value::Map(m) => {
-            let key = key.to_key();
+            let key = at.map_or_else(|| key.to_key(), |at| Value::Int(at).to_key());
             m.borrow_mut().insert(key, v);
         }
         _ => {}
     }
     Ok(())
+}
+
+/// The Integer index `arg` stands for on `value`, `None` for an argument
+/// that is not an Integer. Velocity counts a negative Integer from the end
+/// by adding the value's `size()`, and fails on a value without one.
+fn effective_index(value: &Value, arg: &Value, span: Span) -> EResult<Option<i32>> {
+    let Value::Int(i) = *arg else {
+        return Ok(None);
+    };
+    if i >= 0 {
+        return Ok(Some(i));
+    }
+    let size = match value {
+        Value::List(l, _) => l.borrow().len(),
+        Value::Map(m) => m.borrow().len(),
+        Value::View(v) => v.len(),
+        // `$foreach` has a size but no `get(int)`: the index finds nothing.
+        Value::Loop(_) => 0,
+        other => {
+            let what = match other {
+                Value::Entry(_) => "a map entry",
+                Value::Define(_) => "a #define block",
+                Value::LoopInfo(_) => "$foreach.info",
+                Value::Input => "$input",
+                Value::Util => "$util",
+                v => format::java_class(v),
+            };
+            return Err(method_error(
+                span,
+                format!(
+                    "index {i}: a negative index needs a size() method, which {what} does not have"
+                ),
+            ));
+        }
+    };
+    Ok(Some(
+        i.saturating_add(i32::try_from(size).unwrap_or(i32::MAX)),
+    ))
+}
+
+fn out_of_bounds(at: i32, len: usize, span: Span) -> Box<EvalError> {
+    method_error(
+        span,
+        format!("index {at} out of bounds for a list of {len}"),
+    )
 }
 
 /// A Java `int` argument: Integer only (Velocity does not narrow Long).
