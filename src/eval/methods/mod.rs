@@ -5,6 +5,7 @@
 mod collections;
 mod format;
 mod regex;
+mod statics;
 
 pub(crate) use regex::translate as java_regex_source;
 mod string;
@@ -233,7 +234,10 @@ fn other_call(
             _ => Call::Unresolved,
         },
         v if v.is_number() => number_call(value, name, args, span)?,
-        Value::Bool(b) => bool_call(*b, name, args),
+        Value::Bool(b) => match statics::call(value, name, args, span)? {
+            Some(v) => Call::Done(v),
+            None => bool_call(*b, name, args),
+        },
         _ => common(value, name, args),
     })
 }
@@ -424,6 +428,9 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
         v => v.as_integer().unwrap_or(f as i128),
     };
     let done = |v: Value| Ok(Call::Done(v));
+    if let Some(v) = statics::call(value, name, args, span)? {
+        return done(v);
+    }
     let is_int = matches!(value, Value::Int(_));
     let is_long = matches!(value, Value::Long(_));
     if let Value::Decimal(d) = value {
@@ -480,38 +487,6 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
                 None => Err(number_error(span, s)),
             }
         }
-        ("max" | "min" | "sum", [Value::Int(a), Value::Int(b)]) if is_int => {
-            done(Value::Int(match name {
-                "max" => *a.max(b),
-                "min" => *a.min(b),
-                _ => a.wrapping_add(*b),
-            }))
-        }
-        ("toString", [Value::Int(x), Value::Int(radix)]) if is_int => {
-            let radix = if (2..=36).contains(radix) {
-                *radix as u32
-            } else {
-                10
-            };
-            let mut digits = Vec::new();
-            let mut n = i64::from(*x).unsigned_abs();
-            loop {
-                digits.push(
-                    std::char::from_digit((n % u64::from(radix)) as u32, radix).unwrap_or('0'),
-                );
-                n /= u64::from(radix);
-                if n == 0 {
-                    break;
-                }
-            }
-            if *x < 0 {
-                digits.push('-');
-            }
-            done(Value::Str(Rc::from(
-                digits.iter().rev().collect::<String>(),
-            )))
-        }
-        ("signum", [Value::Int(x)]) if is_int => done(Value::Int(x.signum())),
         ("decode", [Value::Str(text)]) if is_int => {
             let t: &str = text;
             let (neg, body) = match t.strip_prefix('-') {
@@ -538,24 +513,6 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
                 Some(n) => done(Value::Int(n)),
                 None => Err(number_error(span, text)),
             }
-        }
-        ("max" | "min" | "sum", [Value::Double(a), Value::Double(b)])
-            if matches!(value, Value::Double(_)) =>
-        {
-            done(Value::Double(match name {
-                "max" => a.max(*b),
-                "min" => a.min(*b),
-                _ => a + b,
-            }))
-        }
-        ("compare", [Value::Int(a), Value::Int(b)]) if is_int => done(Value::Int(a.cmp(b) as i32)),
-        ("toHexString" | "toBinaryString" | "toOctalString", [Value::Int(x)]) if is_int => {
-            let bits = *x as u32;
-            done(Value::Str(Rc::from(match name {
-                "toHexString" => format!("{bits:x}"),
-                "toBinaryString" => format!("{bits:b}"),
-                _ => format!("{bits:o}"),
-            })))
         }
         _ => Ok(common(value, name, args)),
     }
