@@ -81,22 +81,10 @@ pub(crate) fn property(
                 None => Value::Null,
             },
         },
-        Value::Str(s) => {
-            // Velocity looks for `getName()`, then `isName()`.
-            let mut chars = name.chars();
-            let first: String = chars
-                .next()
-                .map(|c| c.to_uppercase().collect())
-                .unwrap_or_default();
-            let rest = chars.as_str();
-            for prefix in ["get", "is"] {
-                let getter = format!("{prefix}{first}{rest}");
-                if let Call::Done(v) = string::call(s, &getter, &[], span)? {
-                    return Ok(v);
-                }
-            }
-            Value::Null
-        }
+        // Velocity looks for `getName()`, then `isName()` (`$d.NaN` is
+        // `isNaN()`).
+        Value::Str(s) => getter(name, |g| string::call(s, g, &[], span))?,
+        v if v.is_number() => getter(name, |g| number_call(v, g, &[], span))?,
         Value::List(l, _) => match &**name {
             "empty" => Value::Bool(l.borrow().is_empty()),
             _ => Value::Null,
@@ -107,6 +95,22 @@ pub(crate) fn property(
         _ => Value::Null,
     };
     Ok(v)
+}
+
+/// The value of the first of `getName()` and `isName()` that `call` finds.
+fn getter(name: &str, call: impl Fn(&str) -> EResult<Call>) -> EResult<Value> {
+    let mut chars = name.chars();
+    let first: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    let rest = chars.as_str();
+    for prefix in ["get", "is"] {
+        if let Call::Done(v) = call(&format!("{prefix}{first}{rest}"))? {
+            return Ok(v);
+        }
+    }
+    Ok(Value::Null)
 }
 
 /// The getters of `$foreach.info` (Velocity's `Scope.Info`).
@@ -153,8 +157,15 @@ pub(crate) fn call(
         Value::Str(s) => string::call(s, name, args, span)?,
         Value::List(l, kind) => collections::list_call(l, *kind, name, args, span)?,
         Value::Map(m) => collections::map_call(m, name, args, span)?,
-        Value::Input => crate::apigw::input::call(it.env, known, args, span)?,
-        Value::Util => crate::apigw::util::call(known, args, span)?,
+        // `toString()`, `equals` and `hashCode()` of API Gateway's objects.
+        Value::Input => match crate::apigw::input::call(it.env, known, args, span)? {
+            Call::Unresolved => common(value, name, args),
+            done => done,
+        },
+        Value::Util => match crate::apigw::util::call(known, args, span)? {
+            Call::Unresolved => common(value, name, args),
+            done => done,
+        },
         _ => other_call(it, value, name, args, span)?,
     };
     if mutates {
@@ -514,6 +525,17 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
                 None => Err(number_error(span, text)),
             }
         }
+        // Only the instance method has that name and it takes no argument:
+        // Velocity calls it anyway, and the call fails.
+        (
+            "intValue" | "longValue" | "shortValue" | "byteValue" | "doubleValue" | "floatValue",
+            [_, ..],
+        ) => Ok(Call::ZeroArgOverload),
+        ("isNaN" | "isInfinite", [_, ..])
+            if matches!(value, Value::Double(_) | Value::Float(_)) =>
+        {
+            Ok(Call::ZeroArgOverload)
+        }
         _ => Ok(common(value, name, args)),
     }
 }
@@ -615,6 +637,7 @@ fn bool_call(b: bool, name: &str, args: &[Value]) -> Call {
     let parse = |s: &str| s.eq_ignore_ascii_case("true");
     match (name, args) {
         ("booleanValue", []) => Call::Done(Value::Bool(b)),
+        ("booleanValue", [_, ..]) => Call::ZeroArgOverload,
         ("hashCode", []) => Call::Done(Value::Int(if b { 1231 } else { 1237 })),
         ("parseBoolean" | "valueOf", [Value::Str(s)]) => Call::Done(Value::Bool(parse(s))),
         // `Boolean.valueOf(String)`: null is false.
