@@ -179,7 +179,10 @@ pub fn compile(path: &str) -> Result<Path, String> {
                 i += 1;
             }
             b'[' => {
-                let end = matching_bracket(b, i);
+                let Some(end) = matching_bracket(b, i) else {
+                    // Jayway 2.0 fails on a bracket no `]` follows.
+                    return invalid(format!("Path component not closed: {s}"));
+                };
                 let frag = s.get(i..end).unwrap_or("");
                 tokens.push(analyze(frag)?);
                 i = end;
@@ -231,8 +234,13 @@ fn name_len(b: &[u8], i: usize) -> usize {
 }
 
 /// The end (exclusive) of the bracket fragment starting at `i`, counting
-/// nested brackets only; the rest of the path when it is not closed.
-fn matching_bracket(b: &[u8], i: usize) -> usize {
+/// nested brackets only; the rest of the path when the count never comes
+/// back to zero (Jayway reads `$['a[b']` as the name `a[b`), and `None`
+/// when no `]` follows at all.
+fn matching_bracket(b: &[u8], i: usize) -> Option<usize> {
+    if !b.get(i..).unwrap_or_default().contains(&b']') {
+        return None;
+    }
     let mut depth = 0;
     for (j, c) in b.iter().enumerate().skip(i) {
         match c {
@@ -240,13 +248,13 @@ fn matching_bracket(b: &[u8], i: usize) -> usize {
             b']' => {
                 depth -= 1;
                 if depth == 0 {
-                    return j + 1;
+                    return Some(j + 1);
                 }
             }
             _ => {}
         }
     }
-    b.len()
+    Some(b.len())
 }
 
 /// One `[...]` fragment.
