@@ -60,6 +60,10 @@ pub struct Parser<'a, 's> {
     /// While parsing a `#literal` body: the source text Velocity prints for
     /// it (the images of its tokens).
     literal: Option<String>,
+    /// While parsing a macro call: its token images, which Velocity prints
+    /// when no macro of that name exists (text its lexer set aside, such as
+    /// a `$` that starts no reference, is not in them).
+    call_images: Option<String>,
     /// The first lexical error: it ends the parse.
     lex_error: Option<Box<LexError>>,
     /// Where this source starts in the template, as Velocity numbers lines
@@ -114,6 +118,7 @@ fn template(src: &str, origin: (u32, u32), symbols: &mut Symbols) -> PResult<Tem
         macros: Vec::new(),
         depth: 0,
         literal: None,
+        call_images: None,
         lex_error: None,
         origin,
         lines: VelocityCursor::default(),
@@ -261,6 +266,18 @@ impl<'a> Parser<'a, '_> {
                 lit.push_str(self.lexer.special(&t));
                 lit.push_str(self.src.get(t.span.range()).unwrap_or(""));
             }
+        }
+        if let Some(images) = &mut self.call_images {
+            let mut image = self.src.get(t.span.range()).unwrap_or("");
+            if matches!(t.kind, Kind::Identifier | Kind::LCurly) {
+                // Velocity's directive lexer sets aside the backslashes and
+                // the `$`s before a reference's own `$` (`\$y`, `$$p`).
+                image = image.trim_start_matches('\\');
+                if let Some(at) = image.rfind('$') {
+                    image = image.get(at..).unwrap_or(image);
+                }
+            }
+            images.push_str(image);
         }
         t
     }
@@ -996,6 +1013,29 @@ impl<'a> Parser<'a, '_> {
         let is_macro_def = name == "macro";
         let has_body = known.unwrap_or_else(|| name.starts_with('@'));
         let is_vm = known.is_none() && self.is_macro(name);
+        let is_call = known.is_none() && !has_body;
+        if is_call {
+            self.call_images = Some(image.to_string());
+        }
+        let parsed =
+            self.directive_rest(t, name, known, position, is_macro_def, has_body, is_vm, out);
+        self.call_images = None;
+        parsed
+    }
+
+    /// The rest of [`Parser::directive`], after its `#name` token `t`.
+    #[allow(clippy::too_many_arguments)] // the facts `directive` found about the name
+    fn directive_rest(
+        &mut self,
+        t: Token,
+        name: &'a str,
+        known: Option<bool>,
+        position: Option<(u32, u32)>,
+        is_macro_def: bool,
+        has_body: bool,
+        is_vm: bool,
+        out: &mut Block,
+    ) -> PResult<()> {
         self.lexer.switch_to(State::Directive);
         let mut args = Vec::new();
         if self.lexer.left_paren_follows() {
@@ -1152,13 +1192,17 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
-    fn line_directive(&self, name: &str, args: Vec<Expr>, span: Span) -> Node {
+    fn line_directive(&mut self, name: &str, args: Vec<Expr>, span: Span) -> Node {
+        let literal = match self.call_images.take() {
+            Some(images) => images.into(),
+            None => self.src.get(span.range()).unwrap_or("").into(),
+        };
         Node::Directive(Box::new(DirectiveNode {
             span,
             name: name.into(),
             args,
             body: None,
-            literal: self.src.get(span.range()).unwrap_or("").into(),
+            literal,
         }))
     }
 
