@@ -124,6 +124,7 @@ impl Equivalent<Key> for StrKey<'_> {
 
 /// `map.get(name)` for a string key. Most maps a template reads are small
 /// (request parameters, a JSON object), and scanning them beats hashing.
+#[inline]
 pub fn get_str<'m>(map: &'m JMap, name: &str) -> Option<&'m Value> {
     const SCANNED: usize = 8;
     if map.len() <= SCANNED {

@@ -83,8 +83,8 @@ pub(crate) fn property(
         },
         // Velocity looks for `getName()`, then `isName()` (`$d.NaN` is
         // `isNaN()`).
-        Value::Str(s) => getter(name, |g| string::call(s, g, &[], span))?,
-        v if v.is_number() => getter(name, |g| number_call(v, g, &[], span))?,
+        Value::Str(_) => getter(value, name, span)?,
+        v if v.is_number() => getter(value, name, span)?,
         Value::List(l, _) => match &**name {
             "empty" => Value::Bool(l.borrow().is_empty()),
             _ => Value::Null,
@@ -97,8 +97,10 @@ pub(crate) fn property(
     Ok(v)
 }
 
-/// The value of the first of `getName()` and `isName()` that `call` finds.
-fn getter(name: &str, call: impl Fn(&str) -> EResult<Call>) -> EResult<Value> {
+/// The value of the first of `getName()` and `isName()` that a string or
+/// a number has. Kept out of line: the common properties are map keys.
+#[inline(never)]
+fn getter(value: &Value, name: &str, span: Span) -> EResult<Value> {
     let mut chars = name.chars();
     let first: String = chars
         .next()
@@ -106,7 +108,12 @@ fn getter(name: &str, call: impl Fn(&str) -> EResult<Call>) -> EResult<Value> {
         .unwrap_or_default();
     let rest = chars.as_str();
     for prefix in ["get", "is"] {
-        if let Call::Done(v) = call(&format!("{prefix}{first}{rest}"))? {
+        let method = format!("{prefix}{first}{rest}");
+        let call = match value {
+            Value::Str(s) => string::call(s, &method, &[], span)?,
+            v => number_call(v, &method, &[], span)?,
+        };
+        if let Call::Done(v) = call {
             return Ok(v);
         }
     }
@@ -157,15 +164,8 @@ pub(crate) fn call(
         Value::Str(s) => string::call(s, name, args, span)?,
         Value::List(l, kind) => collections::list_call(l, *kind, name, args, span)?,
         Value::Map(m) => collections::map_call(m, name, args, span)?,
-        // `toString()`, `equals` and `hashCode()` of API Gateway's objects.
-        Value::Input => match crate::apigw::input::call(it.env, known, args, span)? {
-            Call::Unresolved => common(value, name, args),
-            done => done,
-        },
-        Value::Util => match crate::apigw::util::call(known, args, span)? {
-            Call::Unresolved => common(value, name, args),
-            done => done,
-        },
+        Value::Input => crate::apigw::input::call(it.env, known, args, span)?,
+        Value::Util => crate::apigw::util::call(known, args, span)?,
         _ => other_call(it, value, name, args, span)?,
     };
     if mutates {
@@ -174,15 +174,33 @@ pub(crate) fn call(
     }
     match outcome {
         Call::Done(v) => Ok(v),
-        Call::Unresolved => Ok(Value::Null),
-        Call::ZeroArgOverload => Err(method_error(
-            span,
-            format!(
-                "wrong number of arguments for {name}(): it takes none but got {}",
-                args.len()
-            ),
-        )),
+        Call::Unresolved => unresolved(value, name, args, span),
+        Call::ZeroArgOverload => Err(zero_arg_overload(name, args, span)),
     }
+}
+
+/// A call no method of the value's own took: null, but for the methods of
+/// `java.lang.Object` on API Gateway's objects (`$input.toString()`).
+#[cold]
+fn unresolved(value: &Value, name: &str, args: &[Value], span: Span) -> EResult<Value> {
+    if !matches!(value, Value::Input | Value::Util) {
+        return Ok(Value::Null);
+    }
+    match common(value, name, args) {
+        Call::Done(v) => Ok(v),
+        Call::Unresolved => Ok(Value::Null),
+        Call::ZeroArgOverload => Err(zero_arg_overload(name, args, span)),
+    }
+}
+
+fn zero_arg_overload(name: &str, args: &[Value], span: Span) -> Box<EvalError> {
+    method_error(
+        span,
+        format!(
+            "wrong number of arguments for {name}(): it takes none but got {}",
+            args.len()
+        ),
+    )
 }
 
 /// The methods of values other than strings, lists, maps, `$input` and
