@@ -5,6 +5,8 @@
 
 use std::cmp::Ordering;
 
+use smallvec::SmallVec;
+
 use super::{method_error, EResult};
 use crate::eval::arith::{as_f32, as_f64};
 use crate::eval::value::Value;
@@ -78,7 +80,7 @@ pub(super) fn call(
     if !numeric {
         return Ok(None);
     }
-    let args: Vec<Value> = args.iter().map(|a| class.widen(a)).collect();
+    let args: SmallVec<[Value; 2]> = args.iter().map(|a| class.widen(a)).collect();
     Ok(match (name, &args[..]) {
         ("max" | "min" | "sum", [a, b]) => Some(binary(name, a, b)),
         ("compare", [a, b]) => Some(Value::Int(match java_compare(a, b) {
