@@ -100,6 +100,27 @@ pub(super) fn call(
         ("toHexString" | "toBinaryString" | "toOctalString", [Value::Long(l)]) => {
             Some(Value::str(&unsigned_digits(name, *l as u64)))
         }
+        ("reverse", [Value::Int(i)]) => Some(Value::Int(i.reverse_bits())),
+        ("reverse", [Value::Long(l)]) => Some(Value::Long(l.reverse_bits())),
+        ("reverseBytes", [Value::Int(i)]) => Some(Value::Int(i.swap_bytes())),
+        ("reverseBytes", [Value::Long(l)]) => Some(Value::Long(l.swap_bytes())),
+        // The highest set bit alone; 0 for 0.
+        ("highestOneBit", [Value::Int(i)]) => Some(Value::Int(if *i == 0 {
+            0
+        } else {
+            (1u32 << (31 - i.leading_zeros())) as i32
+        })),
+        ("highestOneBit", [Value::Long(l)]) => Some(Value::Long(if *l == 0 {
+            0
+        } else {
+            (1u64 << (63 - l.leading_zeros())) as i64
+        })),
+        ("lowestOneBit", [Value::Int(i)]) => Some(Value::Int(i & i.wrapping_neg())),
+        ("lowestOneBit", [Value::Long(l)]) => Some(Value::Long(l & l.wrapping_neg())),
+        ("numberOfLeadingZeros", [Value::Int(i)]) => Some(Value::Int(i.leading_zeros() as i32)),
+        ("numberOfLeadingZeros", [Value::Long(l)]) => Some(Value::Int(l.leading_zeros() as i32)),
+        ("numberOfTrailingZeros", [Value::Int(i)]) => Some(Value::Int(i.trailing_zeros() as i32)),
+        ("numberOfTrailingZeros", [Value::Long(l)]) => Some(Value::Int(l.trailing_zeros() as i32)),
         ("isNaN", [Value::Double(d)]) => Some(Value::Bool(d.is_nan())),
         ("isNaN", [Value::Float(f)]) => Some(Value::Bool(f.is_nan())),
         ("isInfinite", [Value::Double(d)]) => Some(Value::Bool(d.is_infinite())),
