@@ -91,7 +91,7 @@ pub(crate) fn call(env: &Env, name: Option<Known>, args: &[Value], span: Span) -
             Ok(Call::Done(Value::Str(Rc::from(text))))
         }
         (Known::Params, []) => Ok(Call::Done(env.params())),
-        (Known::Params, [Value::Str(n)]) => Ok(Call::Done(Value::str(&param(env, n)))),
+        (Known::Params, [Value::Str(n)]) => Ok(Call::Done(param_value(env, n))),
         (Known::Params, [Value::Null]) => Ok(Call::Done(Value::str(""))),
         (Known::Params, _) => Ok(Call::ZeroArgOverload),
         // An empty body reads as nothing before the path is looked at.
@@ -107,15 +107,25 @@ pub(crate) fn call(env: &Env, name: Option<Known>, args: &[Value], span: Span) -
 
 /// `$input.params(name)`: path, then query string, then header; "" if absent.
 pub fn param(env: &Env, name: &str) -> String {
+    let mut s = String::new();
+    param_value(env, name).write_java(&mut s);
+    s
+}
+
+/// [`param`] as a template value: a string found is shared, not copied
+/// (`$input.params('id')` is in most request templates).
+fn param_value(env: &Env, name: &str) -> Value {
     let Value::Map(m) = env.params() else {
-        return String::new();
+        return Value::str("");
     };
     for section in ["path", "querystring", "header"] {
         if let Some(Value::Map(s)) = get_str(&m.borrow(), section) {
-            if let Some(v) = get_str(&s.borrow(), name) {
-                return v.to_java_string().unwrap_or_default();
+            match get_str(&s.borrow(), name) {
+                Some(v @ Value::Str(_)) => return v.clone(),
+                Some(v) => return Value::str(&v.to_java_string().unwrap_or_default()),
+                None => {}
             }
         }
     }
-    String::new()
+    Value::str("")
 }
