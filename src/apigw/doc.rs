@@ -36,8 +36,10 @@ impl Number {
     }
 }
 
-/// An object: keys in document order (json-smart's ordered mapper).
-pub type Map = IndexMap<Rc<str>, Json>;
+/// An object: keys in document order (json-smart's ordered mapper). Hashed
+/// with FxHash, as template maps are: a body is parsed at every
+/// `$util.parseJson`, and SipHash cost more than the parse of small objects.
+pub type Map = IndexMap<Rc<str>, Json, rustc_hash::FxBuildHasher>;
 
 /// A JSON value.
 #[derive(Debug, Clone, PartialEq)]

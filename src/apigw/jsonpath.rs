@@ -654,7 +654,7 @@ impl<'a> Run<'a, '_> {
                 "Multi properties can only be used as path leafs".into(),
             ));
         }
-        let mut picked = Map::new();
+        let mut picked = Map::default();
         for n in names {
             if let Some(v) = o.get(n.as_str()) {
                 picked.insert(Rc::from(n.as_str()), v.clone());

@@ -13,20 +13,25 @@ use super::doc::{Json, Map, Number};
 use crate::eval::decimal::Decimal;
 
 /// End of input, and json-smart's in-band end marker U+001A.
-const EOI: char = '\u{1a}';
+const EOI: u8 = 0x1a;
 
 /// Nesting deeper than this fails the parse (Java overflows its stack far
 /// below anything a body needs, somewhat deeper than this).
 const MAX_DEPTH: usize = 1024;
 
-struct Parser {
-    s: Vec<char>,
+/// The parser walks the UTF-8 bytes: every character json-smart treats
+/// specially is ASCII, and no byte of a multi-byte character equals one,
+/// so a non-ASCII character only ever passes through, as in json-smart.
+/// Positions in messages count characters, as json-smart's do.
+struct Parser<'s> {
+    src: &'s str,
+    s: &'s [u8],
     pos: usize,
     depth: usize,
 }
 
-fn is_ws1(c: char) -> bool {
-    matches!(c, ' ' | '\r' | '\n' | '\t')
+fn is_ws1(c: u8) -> bool {
+    matches!(c, b' ' | b'\r' | b'\n' | b'\t')
 }
 
 #[derive(Clone, Copy)]
@@ -38,13 +43,13 @@ enum Stop {
 }
 
 impl Stop {
-    fn stops(self, c: char) -> bool {
+    fn stops(self, c: u8) -> bool {
         c == EOI
             || match self {
                 Stop::Top => false,
-                Stop::Value => matches!(c, ',' | '}'),
-                Stop::Array => matches!(c, ',' | ']'),
-                Stop::Key => c == ':',
+                Stop::Value => matches!(c, b',' | b'}'),
+                Stop::Array => matches!(c, b',' | b']'),
+                Stop::Key => c == b':',
             }
     }
 }
@@ -54,9 +59,22 @@ fn trim(s: &str) -> &str {
     s.trim_matches(|c: char| c <= ' ')
 }
 
-impl Parser {
-    fn c(&self) -> char {
+impl<'s> Parser<'s> {
+    fn c(&self) -> u8 {
         self.s.get(self.pos).copied().unwrap_or(EOI)
+    }
+
+    /// The character at byte `at`, for messages.
+    fn char_at(&self, at: usize) -> char {
+        self.src
+            .get(at..)
+            .and_then(|t| t.chars().next())
+            .unwrap_or(EOI as char)
+    }
+
+    /// Byte offset `at` as json-smart's character position.
+    fn char_pos(&self, at: usize) -> usize {
+        self.src.get(..at).map_or(at, |t| t.chars().count())
     }
 
     fn at_end(&self) -> bool {
@@ -67,16 +85,12 @@ impl Parser {
         self.pos += 1;
     }
 
-    fn text(&self, from: usize, to: usize) -> String {
-        self.s
-            .get(from..to.min(self.s.len()))
-            .unwrap_or_default()
-            .iter()
-            .collect()
+    fn text(&self, from: usize, to: usize) -> &'s str {
+        self.src.get(from..to.min(self.s.len())).unwrap_or_default()
     }
 
     fn skip_space(&mut self) {
-        while self.c() <= ' ' && self.c() != EOI {
+        while self.c() <= b' ' && self.c() != EOI {
             self.read();
         }
     }
@@ -84,7 +98,7 @@ impl Parser {
     fn skip_nq(&mut self, stop: Stop) {
         loop {
             let c = self.c();
-            if c == EOI || ((c as u32) < 126 && stop.stops(c)) {
+            if c == EOI || (c < 126 && stop.stops(c)) {
                 return;
             }
             self.read();
@@ -92,18 +106,28 @@ impl Parser {
     }
 
     /// An unquoted token up to a stop character, trimmed.
-    fn nq(&mut self, stop: Stop) -> String {
+    fn nq(&mut self, stop: Stop) -> &'s str {
         let start = self.pos;
         self.skip_nq(stop);
-        trim(&self.text(start, self.pos)).to_string()
+        trim(self.text(start, self.pos))
     }
 
-    fn err_char(&self, at: usize, c: char) -> String {
-        format!("Unexpected character ({c}) at position {at}.")
+    /// "Unexpected character" at byte `at`, which starts a character.
+    fn err_char(&self, at: usize) -> String {
+        format!(
+            "Unexpected character ({}) at position {}.",
+            self.char_at(at),
+            self.char_pos(at)
+        )
     }
 
-    fn err_eof(&self, at: usize, what: &str) -> String {
-        format!("Unexpected End Of File position {at}: {what}")
+    /// "Unexpected End Of File" one character before byte `at`.
+    fn err_eof_before(&self, at: usize, what: &str) -> String {
+        self.err_eof_pos(self.char_pos(at).saturating_sub(1), what)
+    }
+
+    fn err_eof_pos(&self, pos: usize, what: &str) -> String {
+        format!("Unexpected End Of File position {pos}: {what}")
     }
 
     fn value(&mut self, stop: Stop) -> Result<Json, String> {
@@ -111,13 +135,13 @@ impl Parser {
             let c = self.c();
             match c {
                 c if is_ws1(c) && !self.at_end() => self.read(),
-                ':' | '}' | ']' => return Err(self.err_char(self.pos, c)),
-                '{' => return self.object(),
-                '[' => return self.array(),
-                '"' | '\'' => return self.string(c),
-                'n' | 't' | 'f' | 'N' => {
+                b':' | b'}' | b']' => return Err(self.err_char(self.pos)),
+                b'{' => return self.object(),
+                b'[' => return self.array(),
+                b'"' | b'\'' => return self.string(c),
+                b'n' | b't' | b'f' | b'N' => {
                     let word = self.nq(stop);
-                    return Ok(match word.as_str() {
+                    return Ok(match word {
                         "null" => Json::Null,
                         "true" => Json::Bool(true),
                         "false" => Json::Bool(false),
@@ -125,7 +149,7 @@ impl Parser {
                         _ => Json::String(word.into()),
                     });
                 }
-                '0'..='9' | '-' => return self.number(stop),
+                b'0'..=b'9' | b'-' => return self.number(stop),
                 _ => return Ok(Json::String(self.nq(stop).into())),
             }
         }
@@ -141,102 +165,101 @@ impl Parser {
         };
         digits(self);
         let mut float = false;
-        if self.c() == '.' {
+        if self.c() == b'.' {
             float = true;
             self.read();
             digits(self);
         }
-        if matches!(self.c(), 'e' | 'E') {
+        if matches!(self.c(), b'e' | b'E') {
             float = true;
             self.read();
-            if matches!(self.c(), '+' | '-') || self.c().is_ascii_digit() {
+            if matches!(self.c(), b'+' | b'-') || self.c().is_ascii_digit() {
                 self.read();
                 digits(self);
             } else {
                 self.skip_nq(stop);
-                return Ok(Json::String(trim(&self.text(start, self.pos)).into()));
+                return Ok(Json::String(trim(self.text(start, self.pos)).into()));
             }
         }
         let end = self.pos;
         self.skip_space();
         let c = self.c();
-        if (c as u32) < 126 && !stop.stops(c) && c != EOI {
+        if c < 126 && !stop.stops(c) && c != EOI {
             self.skip_nq(stop);
-            return Ok(Json::String(trim(&self.text(start, self.pos)).into()));
+            return Ok(Json::String(trim(self.text(start, self.pos)).into()));
         }
-        let xs = trim(&self.text(start, end)).to_string();
+        let xs = trim(self.text(start, end));
         let bad = || format!("NumberFormatException: For input string: \"{xs}\"");
         if float {
             // json-smart keeps a long literal exactly, as a BigDecimal.
             if xs.chars().count() > 18 {
-                let d = Decimal::parse(&xs).ok_or_else(bad)?;
+                let d = Decimal::parse(xs).ok_or_else(bad)?;
                 return Ok(Json::Number(Number::Decimal(Rc::new(d))));
             }
-            let d = parse_java_double(&xs).ok_or_else(bad)?;
+            let d = parse_java_double(xs).ok_or_else(bad)?;
             return Ok(Json::Number(Number::Double(d)));
         }
-        Ok(Json::Number(integer(&xs)))
+        Ok(Json::Number(integer(xs)))
     }
 
-    fn string(&mut self, q: char) -> Result<Json, String> {
+    fn string(&mut self, q: u8) -> Result<Json, String> {
         let open = self.pos;
         let close = self
             .s
             .get(open + 1..)
-            .and_then(|r| r.iter().position(|c| *c == q))
+            .and_then(|r| memchr::memchr(q, r))
             .map(|k| open + 1 + k);
         let Some(close) = close else {
-            return Err(self.err_eof(self.s.len(), "null"));
+            return Err(self.err_eof_pos(self.char_pos(self.s.len()), "null"));
         };
-        let body = self.s.get(open + 1..close).unwrap_or_default();
-        if !body.contains(&'\\') {
-            let v: String = body.iter().collect();
+        let body = self.text(open + 1, close);
+        if memchr::memchr(b'\\', body.as_bytes()).is_none() {
             self.pos = close + 1;
-            return Ok(Json::String(v.into()));
+            return Ok(Json::String(body.into()));
         }
         // The slow path: escapes, and raw control characters dropped.
-        let mut out: Vec<u16> = Vec::new();
+        let mut out: Vec<u16> = Vec::with_capacity(body.len());
         self.read();
         loop {
             let c = self.c();
             if c == EOI {
-                return Err(self.err_eof(self.pos.saturating_sub(1), "null"));
+                return Err(self.err_eof_before(self.pos, "null"));
             }
             if c == q {
                 self.read();
                 break;
             }
-            if c == '\\' {
+            if c == b'\\' {
                 self.read();
                 let e = self.c();
                 if self.at_end() {
-                    return Err(self.err_eof(self.pos, "EOF"));
+                    return Err(self.err_eof_pos(self.char_pos(self.pos), "EOF"));
                 }
                 let simple = match e {
-                    't' => Some('\t'),
-                    'n' => Some('\n'),
-                    'r' => Some('\r'),
-                    'f' => Some('\u{c}'),
-                    'b' => Some('\u{8}'),
-                    '\\' | '/' | '\'' | '"' => Some(e),
+                    b't' => Some('\t'),
+                    b'n' => Some('\n'),
+                    b'r' => Some('\r'),
+                    b'f' => Some('\u{c}'),
+                    b'b' => Some('\u{8}'),
+                    b'\\' | b'/' | b'\'' | b'"' => Some(e as char),
                     _ => None,
                 };
                 if let Some(ch) = simple {
                     push_char(&mut out, ch);
                     self.read();
-                } else if e == 'u' || e == 'x' {
-                    let n = if e == 'u' { 4 } else { 2 };
+                } else if e == b'u' || e == b'x' {
+                    let n = if e == b'u' { 4 } else { 2 };
                     let mut v = 0u32;
                     for _ in 0..n {
                         self.read();
-                        let h = self.c();
                         if self.at_end() {
-                            return Err(self.err_eof(self.pos, "EOF"));
+                            return Err(self.err_eof_pos(self.char_pos(self.pos), "EOF"));
                         }
+                        let h = self.char_at(self.pos);
                         let Some(d) = h.to_digit(16) else {
                             return Err(format!(
                                 "Unexpected unicode escape sequence {h} at position {}.",
-                                self.pos
+                                self.char_pos(self.pos)
                             ));
                         };
                         v = v * 16 + d;
@@ -245,14 +268,20 @@ impl Parser {
                     self.read();
                 } else {
                     // An unknown escape drops both characters.
-                    self.read();
+                    self.pos += self.char_at(self.pos).len_utf8();
                 }
                 continue;
             }
-            if !((c as u32) < 0x20 || c == '\u{7f}') {
-                push_char(&mut out, c);
+            if c < 0x80 {
+                if !(c < 0x20 || c == 0x7f) {
+                    out.push(u16::from(c));
+                }
+                self.read();
+            } else {
+                let ch = self.char_at(self.pos);
+                push_char(&mut out, ch);
+                self.pos += ch.len_utf8();
             }
-            self.read();
         }
         let text = crate::eval::utf16::from_units(&out);
         Ok(Json::String(text.into()))
@@ -282,13 +311,13 @@ impl Parser {
             let c = self.c();
             match c {
                 c if is_ws1(c) && !self.at_end() => self.read(),
-                ']' => {
+                b']' => {
                     self.read();
                     return Ok(Json::Array(items));
                 }
-                ':' | '}' => return Err(self.err_char(self.pos, c)),
-                ',' => self.read(),
-                EOI => return Err(self.err_eof(self.pos.saturating_sub(1), "EOF")),
+                b':' | b'}' => return Err(self.err_char(self.pos)),
+                b',' => self.read(),
+                EOI => return Err(self.err_eof_before(self.pos, "EOF")),
                 _ => items.push(self.value(Stop::Array)?),
             }
         }
@@ -302,22 +331,22 @@ impl Parser {
     }
 
     fn object_entries(&mut self) -> Result<Json, String> {
-        let mut map = Map::new();
+        let mut map = Map::default();
         loop {
             self.read();
             let c = self.c();
             match c {
                 c if is_ws1(c) && !self.at_end() => continue,
-                ':' | ']' | '[' | '{' => return Err(self.err_char(self.pos, c)),
-                '}' => {
+                b':' | b']' | b'[' | b'{' => return Err(self.err_char(self.pos)),
+                b'}' => {
                     self.read();
                     return Ok(Json::Object(map));
                 }
-                ',' => continue,
-                EOI => return Err(self.err_eof(self.pos.saturating_sub(1), "null")),
+                b',' => continue,
+                EOI => return Err(self.err_eof_before(self.pos, "null")),
                 _ => {}
             }
-            let key = if c == '"' || c == '\'' {
+            let key = if c == b'"' || c == b'\'' {
                 match self.string(c)? {
                     Json::String(k) => k,
                     _ => Rc::from(""),
@@ -326,30 +355,36 @@ impl Parser {
                 self.nq(Stop::Key).into()
             };
             self.skip_space();
-            if self.c() != ':' {
+            if self.c() != b':' {
                 if self.c() == EOI {
-                    return Err(self.err_eof(self.pos.saturating_sub(1), "null"));
+                    return Err(self.err_eof_before(self.pos, "null"));
                 }
-                return Err(self.err_char(self.pos.saturating_sub(1), self.c()));
+                // json-smart reports the character before the one it saw.
+                return Err(format!(
+                    "Unexpected character ({}) at position {}.",
+                    self.char_at(self.pos),
+                    self.char_pos(self.pos).saturating_sub(1)
+                ));
             }
             self.read();
             if self.at_end() {
-                return Err(self.err_eof(self.pos.saturating_sub(1), "EOF"));
+                return Err(self.err_eof_before(self.pos, "EOF"));
             }
             let v = self.value(Stop::Value)?;
             map.insert(key, v);
             self.skip_space();
             match self.c() {
-                '}' => {
+                b'}' => {
                     self.read();
                     return Ok(Json::Object(map));
                 }
-                EOI => return Err(self.err_eof(self.pos.saturating_sub(1), "null")),
-                ',' => {}
-                other => {
+                EOI => return Err(self.err_eof_before(self.pos, "null")),
+                b',' => {}
+                _ => {
                     return Err(format!(
-                        "Unexpected token {other} at position {}.",
-                        self.pos.saturating_sub(1)
+                        "Unexpected token {} at position {}.",
+                        self.char_at(self.pos),
+                        self.char_pos(self.pos).saturating_sub(1)
                     ))
                 }
             }
@@ -386,7 +421,8 @@ fn parse_java_double(xs: &str) -> Option<f64> {
 /// exception message (the render fails).
 pub fn parse(text: &str) -> Result<Json, String> {
     let mut p = Parser {
-        s: text.chars().collect(),
+        src: text,
+        s: text.as_bytes(),
         pos: 0,
         depth: 0,
     };
@@ -431,5 +467,19 @@ mod tests {
         assert!(p(r#"{"a" "b":1}"#).starts_with("E Unexpected character (\") at position 4"));
         assert!(p(r#"{a:"b" c}"#).starts_with("E Unexpected token c at position 6"));
         assert!(p("1e+").starts_with("E NumberFormatException"));
+    }
+
+    #[test]
+    fn non_ascii_passes_through_and_positions_count_characters() {
+        // Measured on json-smart 2.2: an unknown escape drops both
+        // characters, a raw control character in an escaped string is
+        // dropped, and a message's position counts characters, not bytes.
+        assert_eq!(
+            p("{\"a\":\"é\\qx\\u00e9\\\\€\u{1}z\", \"k€y\":[1,\"\\\"\",]}"),
+            "{\"a\":\"éxé\\\\\\u20ACz\",\"k\\u20ACy\":[1,\"\\\"\"]}"
+        );
+        assert_eq!(p("{é: ü ,ö:1}"), "{\"é\":\"ü\",\"ö\":1}");
+        assert!(p("{\"éé\" \"b\":1}").starts_with("E Unexpected character (\") at position 5"));
+        assert!(p("[\"€").starts_with("E Unexpected End Of File position 3"));
     }
 }
