@@ -449,6 +449,10 @@ impl<'a> Interp<'a> {
             }
             obj = self.step(obj, part)?;
         }
+        // Nothing to set a property or an element of.
+        if obj.is_null() {
+            return Ok(());
+        }
         match (last, &obj) {
             (Part::Property(name, _), Value::Loop(l)) => {
                 l.storage()
@@ -456,7 +460,9 @@ impl<'a> Interp<'a> {
                     .insert(Key::Str(Rc::from(&**name)), value);
             }
             // A map entry's `value` property has the setter `setValue`.
-            (Part::Property(name, _), Value::Entry(e)) if name.known() == Some(Known::Value) => {
+            (Part::Property(name, _), Value::Entry(e))
+                if methods::getter_name(name) == Some(Known::Value) =>
+            {
                 self.env.touch();
                 e.set_value(value);
             }

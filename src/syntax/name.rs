@@ -1,7 +1,7 @@
-//! Property and method names. The names that nearly every template calls
-//! (`params`, `path`, `get`, `keySet`, `escapeJavaScript`, `hasNext`, the
-//! collection mutators) are numbered when the template is parsed, so that a
-//! render picks a method by comparing a number, not a string.
+//! Property and method names. The names that the interpreter dispatches on
+//! in nearly every template (`params`, `path`, `keySet`, `escapeJavaScript`,
+//! `hasNext`, the collection mutators) are numbered when the template is
+//! parsed, so that a render picks them by comparing a number, not a string.
 
 use std::fmt;
 use std::ops::Deref;
@@ -69,11 +69,6 @@ known_names! {
     ReplaceAll = "replaceAll",
     Sort = "sort",
     SetValue = "setValue",
-    // Reads.
-    Get = "get",
-    Size = "size",
-    IsEmpty = "isEmpty",
-    ContainsKey = "containsKey",
     // Views of a map, which `#foreach` reads in place.
     KeySet = "keySet",
     Values = "values",
@@ -114,39 +109,47 @@ impl Known {
     }
 }
 
-/// The name of a property or method step.
+/// The name of a property or method step. Built only by [`Name::new`] (or
+/// from a [`Known`]), so that a known name always carries its number.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Name {
-    /// One of the names numbered at parse time.
+pub struct Name(Repr);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Repr {
     Known(Known),
-    /// Any other name.
     Other(SmolStr),
 }
 
 impl Name {
     /// The name spelled `text`.
     pub fn new(text: &str) -> Name {
-        match Known::from_text(text) {
-            Some(k) => Name::Known(k),
-            None => Name::Other(super::ast::small_str(text)),
-        }
+        Name(match Known::from_text(text) {
+            Some(k) => Repr::Known(k),
+            None => Repr::Other(super::ast::small_str(text)),
+        })
     }
 
     /// The name's number, if it has one.
     #[inline]
     pub fn known(&self) -> Option<Known> {
-        match self {
-            Name::Known(k) => Some(*k),
-            Name::Other(_) => None,
+        match &self.0 {
+            Repr::Known(k) => Some(*k),
+            Repr::Other(_) => None,
         }
     }
 
     /// The name as written.
     pub fn as_str(&self) -> &str {
-        match self {
-            Name::Known(k) => k.as_str(),
-            Name::Other(s) => s,
+        match &self.0 {
+            Repr::Known(k) => k.as_str(),
+            Repr::Other(s) => s,
         }
+    }
+}
+
+impl From<Known> for Name {
+    fn from(k: Known) -> Name {
+        Name(Repr::Known(k))
     }
 }
 
@@ -172,11 +175,11 @@ mod tests {
     fn every_known_name_reads_back_as_its_text() {
         for &k in ALL_KNOWN {
             assert_eq!(Known::from_text(k.as_str()), Some(k));
-            assert_eq!(Name::new(k.as_str()), Name::Known(k));
+            assert_eq!(Name::new(k.as_str()), Name::from(k));
             assert_eq!(&*Name::new(k.as_str()), k.as_str());
         }
         // Case matters, as in Java.
-        assert_eq!(Name::new("Get"), Name::Other("Get".into()));
+        assert_eq!(Name::new("KeySet").known(), None);
         assert_eq!(Name::new("keyset").known(), None);
         assert_eq!(&*Name::new("toUpperCase"), "toUpperCase");
     }

@@ -47,18 +47,18 @@ pub(crate) fn property(
         Value::Map(m) => super::value::get_str(&m.borrow(), name)
             .cloned()
             .unwrap_or(Value::Null),
-        Value::Entry(e) => match name.known() {
+        Value::Entry(e) => match getter_name(name) {
             Some(Known::Key) => e.key.clone(),
             Some(Known::Value) => e.value(),
             _ => Value::Null,
         },
         Value::View(v) => match &**name {
-            "empty" => Value::Bool(v.is_empty()),
+            "empty" | "Empty" => Value::Bool(v.is_empty()),
             _ => Value::Null,
         },
         // Velocity tries `getName` for both `.name` and `.Name`.
         Value::LoopInfo(info) => loop_info_property(info, &lower_first(name)),
-        Value::Loop(l) => match name.known() {
+        Value::Loop(l) => match getter_name(name) {
             Some(Known::Index) => Value::Int(l.index),
             Some(Known::Count) => Value::Int(l.index.saturating_add(1)),
             Some(Known::HasNext) => Value::Bool(l.has_next),
@@ -86,15 +86,44 @@ pub(crate) fn property(
         Value::Str(_) => getter(value, name, span)?,
         v if v.is_number() => getter(value, name, span)?,
         Value::List(l, _) => match &**name {
-            "empty" => Value::Bool(l.borrow().is_empty()),
+            "empty" | "Empty" => Value::Bool(l.borrow().is_empty()),
             _ => Value::Null,
         },
-        Value::Input if name.known() == Some(Known::Body) => crate::apigw::input::body_value(env),
+        Value::Input if getter_name(name) == Some(Known::Body) => {
+            crate::apigw::input::body_value(env)
+        }
         // A `#define` block is not a String: it has no getters.
         Value::Define(_) => Value::Null,
         _ => Value::Null,
     };
     Ok(v)
+}
+
+/// The property a `$foreach` getter called as a method reads.
+fn loop_getter(method: &str) -> Option<Known> {
+    Some(match method {
+        "getIndex" => Known::Index,
+        "getCount" => Known::Count,
+        "hasNext" | "getHasNext" => Known::HasNext,
+        "isFirst" | "getFirst" => Known::First,
+        "isLast" | "getLast" => Known::Last,
+        "getParent" => Known::Parent,
+        "getTopmost" => Known::Topmost,
+        "getInfo" => Known::Info,
+        _ => return None,
+    })
+}
+
+/// The known name of the getter `.name` reads: Velocity looks for
+/// `getName()` whether the property is written `name` or `Name`.
+pub(crate) fn getter_name(name: &Name) -> Option<Known> {
+    match name.known() {
+        Some(k) => Some(k),
+        None if name.starts_with(|c: char| c.is_ascii_uppercase()) => {
+            Known::from_text(&lower_first(name))
+        }
+        None => None,
+    }
 }
 
 /// The value of the first of `getName()` and `isName()` that a string or
@@ -231,24 +260,8 @@ fn other_call(
             _ => common(value, name, args),
         },
         // `$foreach`'s getters called as methods.
-        Value::Loop(l) => match (name, args) {
-            (
-                "getIndex" | "getCount" | "hasNext" | "getHasNext" | "isFirst" | "getFirst"
-                | "isLast" | "getLast" | "getParent" | "getTopmost" | "getInfo",
-                [],
-            ) => {
-                let prop = match name {
-                    "getIndex" => Known::Index,
-                    "getCount" => Known::Count,
-                    "isFirst" | "getFirst" => Known::First,
-                    "isLast" | "getLast" => Known::Last,
-                    "getParent" => Known::Parent,
-                    "getTopmost" => Known::Topmost,
-                    "getInfo" => Known::Info,
-                    _ => Known::HasNext,
-                };
-                Call::Done(property(it.env, value, &Name::Known(prop), span)?)
-            }
+        Value::Loop(l) => match (loop_getter(name), args) {
+            (Some(prop), []) => Call::Done(property(it.env, value, &Name::from(prop), span)?),
             // Any other method is the scope's map's.
             _ => collections::map_call(&l.storage(), name, args, span)?,
         },
@@ -419,7 +432,7 @@ pub(crate) fn null_pointer(span: Span, name: &str) -> Box<EvalError> {
     )
 }
 
-fn null_number(span: Span) -> Box<EvalError> {
+pub(super) fn null_number(span: Span) -> Box<EvalError> {
     method_error(
         span,
         "NumberFormatException: Cannot parse null string: null".into(),
@@ -667,6 +680,10 @@ fn bool_call(b: bool, name: &str, args: &[Value]) -> Call {
 
 /// `$value[arg]`: `get(arg)`.
 pub(crate) fn index(value: &Value, arg: &Value, span: Span) -> EResult<Value> {
+    // A scope (`$foreach`) is read through its `get`, from its own map.
+    if let Value::Loop(l) = value {
+        return index(&Value::Map(l.storage()), arg, span);
+    }
     let at = effective_index(value, arg, span)?;
     match value {
         // `List.get(int)` takes an Integer only: other arguments find no method.
@@ -690,6 +707,10 @@ pub(crate) fn index(value: &Value, arg: &Value, span: Span) -> EResult<Value> {
 
 /// `#set($value[key] = v)`.
 pub(crate) fn set_index(value: &Value, key: &Value, v: Value, span: Span) -> EResult<()> {
+    // A scope (`$foreach`) is written through its `put`, into its own map.
+    if let Value::Loop(l) = value {
+        return set_index(&Value::Map(l.storage()), key, v, span);
+    }
     let at = effective_index(value, key, span)?;
     match value {
         Value::List(l, _) => {
@@ -726,8 +747,6 @@ fn effective_index(value: &Value, arg: &Value, span: Span) -> EResult<Option<i32
         Value::List(l, _) => l.borrow().len(),
         Value::Map(m) => m.borrow().len(),
         Value::View(v) => v.len(),
-        // `$foreach` has a size but no `get(int)`: the index finds nothing.
-        Value::Loop(_) => 0,
         other => {
             let what = match other {
                 Value::Entry(_) => "a map entry",

@@ -73,8 +73,14 @@ pub(super) fn call(
     let Some(class) = Class::of(value) else {
         return Ok(None);
     };
-    if let [Value::Str(text), Value::Int(radix)] = args {
-        return parse_radix(class, name, text, *radix, span);
+    match args {
+        [Value::Str(text), Value::Int(radix)] => {
+            return parse_radix(class, name, Some(text), *radix, span)
+        }
+        // A null string still picks the (String, int) overload, which
+        // refuses it before looking at the radix.
+        [Value::Null, Value::Int(radix)] => return parse_radix(class, name, None, *radix, span),
+        _ => {}
     }
     let numeric = args.iter().all(|a| class.accepts(a));
     if !numeric {
@@ -183,7 +189,7 @@ fn to_string_overload(value: &Value, name: &str, args: &[Value]) -> Option<Strin
 fn parse_radix(
     class: Class,
     name: &str,
-    text: &str,
+    text: Option<&str>,
     radix: i32,
     span: Span,
 ) -> EResult<Option<Value>> {
@@ -195,6 +201,9 @@ fn parse_radix(
     if !applies {
         return Ok(None);
     }
+    let Some(text) = text else {
+        return Err(super::null_number(span));
+    };
     let fail = || {
         method_error(
             span,
