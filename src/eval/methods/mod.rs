@@ -515,14 +515,12 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
         ("parseDouble" | "valueOf", [Value::Null]) if matches!(value, Value::Double(_)) => {
             Err(null_pointer(span, name))
         }
-        ("parseInt" | "valueOf", [Value::Str(s)]) if is_int => match s.parse::<i32>() {
-            Ok(n) => done(Value::Int(n)),
-            Err(_) => Err(number_error(span, s)),
-        },
-        ("parseLong" | "valueOf", [Value::Str(s)]) if is_long => match s.parse::<i64>() {
-            Ok(n) => done(Value::Long(n)),
-            Err(_) => Err(number_error(span, s)),
-        },
+        ("parseInt" | "valueOf", [Value::Str(s)]) if is_int => {
+            statics::parse_integer(false, s, 10, span).map(Call::Done)
+        }
+        ("parseLong" | "valueOf", [Value::Str(s)]) if is_long => {
+            statics::parse_integer(true, s, 10, span).map(Call::Done)
+        }
         ("parseDouble" | "valueOf", [Value::Str(s)]) if matches!(value, Value::Double(_)) => {
             match parse_java_double(s) {
                 Some(d) => done(Value::Double(d)),

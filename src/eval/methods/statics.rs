@@ -204,6 +204,11 @@ fn parse_radix(
     let Some(text) = text else {
         return Err(super::null_number(span));
     };
+    parse_integer(class == Class::Long, text, radix, span).map(Some)
+}
+
+/// `Integer.parseInt(text, radix)`, or `Long.parseLong` when `long`.
+pub(super) fn parse_integer(long: bool, text: &str, radix: i32, span: Span) -> EResult<Value> {
     let fail = || {
         method_error(
             span,
@@ -229,10 +234,11 @@ fn parse_radix(
         return Err(fail());
     }
     let n = i64::from_str_radix(text, radix as u32).map_err(|_| fail())?;
-    Ok(Some(match class {
-        Class::Integer => Value::Int(i32::try_from(n).map_err(|_| fail())?),
-        _ => Value::Long(n),
-    }))
+    Ok(if long {
+        Value::Long(n)
+    } else {
+        Value::Int(i32::try_from(n).map_err(|_| fail())?)
+    })
 }
 
 /// `max`, `min` or `sum` of two values of one class, as Java computes them.
