@@ -239,7 +239,9 @@ impl<'a> Fast<'a, '_> {
     fn line_comment(&mut self) -> Option<()> {
         let rest = self.bytes.get(self.pos..)?;
         self.pos += match memchr::memchr2(b'\n', b'\r', rest) {
-            None => rest.len(),
+            // At the end of the template a `#` or `$` in the comment may
+            // leave Velocity's lexer mid-token, an error: the full parser's.
+            None => return None,
             Some(i) if rest.get(i) == Some(&b'\n') => i + 1,
             // `\r\n` ends the line; how a lone `\r` does is the full parser's.
             Some(i) if rest.get(i + 1) == Some(&b'\n') => i + 2,
