@@ -192,7 +192,11 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
             )),
             ListKind::JavaArray(ArrayType::Char),
         )),
-        ("contentEquals", [x]) => v(Value::Bool(x.to_java_string().is_some_and(|x| *x == **s))),
+        // `contentEquals(CharSequence)`: other arguments find no method.
+        ("contentEquals", [x]) => match str_arg(x) {
+            Some(x) => v(Value::Bool(x == &**s)),
+            None => Ok(Call::Unresolved),
+        },
         ("codePointAt", [i]) => {
             let Some(i) = int_arg(i) else {
                 return Ok(Call::Unresolved);
@@ -453,16 +457,21 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
             Some(x) => v(Value::Bool(s.ends_with(x))),
             None => Ok(Call::Unresolved),
         },
-        ("equalsIgnoreCase", [x]) => v(Value::Bool(match str_arg(x) {
-            Some(x) => {
+        // `equalsIgnoreCase(String)`: a null is not equal, any other
+        // argument finds no method.
+        ("equalsIgnoreCase", [x]) => match (str_arg(x), x) {
+            (Some(x), _) => {
                 let (a, b) = (utf16(s), utf16(x));
-                a.len() == b.len()
-                    && a.iter()
-                        .zip(&b)
-                        .all(|(p, q)| p == q || fold_case(*p) == fold_case(*q))
+                v(Value::Bool(
+                    a.len() == b.len()
+                        && a.iter()
+                            .zip(&b)
+                            .all(|(p, q)| p == q || fold_case(*p) == fold_case(*q)),
+                ))
             }
-            None => false,
-        })),
+            (None, Value::Null) => v(Value::Bool(false)),
+            (None, _) => Ok(Call::Unresolved),
+        },
         ("concat", [x]) => match str_arg(x) {
             Some(x) => Ok(done_str(format!("{s}{x}"))),
             None => Ok(Call::Unresolved),
