@@ -88,6 +88,23 @@ pub(crate) fn java_format(pattern: &str, args: &[Value]) -> Result<String, Strin
                 let arg = args.get(i).ok_or_else(|| {
                     format!("MissingFormatArgumentException: Format specifier '%{spec}{conv}'")
                 })?;
+                // Formatter prints a null as "null" under any conversion but
+                // `%b`, cut to the precision and padded with spaces only.
+                if arg.is_null() && !matches!(conv, 's' | 'S' | 'b' | 'B') {
+                    let text: String = "null".chars().take(precision.unwrap_or(4)).collect();
+                    let text = if conv.is_ascii_uppercase() {
+                        text.to_uppercase()
+                    } else {
+                        text
+                    };
+                    pad(
+                        &mut out,
+                        &text,
+                        width,
+                        if flags.contains('-') { "-" } else { "" },
+                    );
+                    continue;
+                }
                 convert(conv, arg, &flags, precision)?
             }
         };

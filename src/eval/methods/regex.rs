@@ -455,14 +455,24 @@ fn expand(re: &Regex, replacement: &str, caps: &Captures, span: Span) -> EResult
     Ok(out)
 }
 
-/// `replaceAll` / `replaceFirst`.
-pub(crate) fn replace(s: &str, pattern: &str, rep: &str, all: bool, span: Span) -> EResult<String> {
+/// `replaceAll` / `replaceFirst`. A null replacement (`None`) fails at
+/// the first match, as Java's `Matcher.replaceAll` reads it only there.
+pub(crate) fn replace(
+    s: &str,
+    pattern: &str,
+    rep: Option<&str>,
+    all: bool,
+    span: Span,
+) -> EResult<String> {
     let re = java_regex(pattern, span)?;
     let mut out = String::new();
     let mut last = 0;
     for_each_match(&re, s, span, |caps| {
         let Some(m) = caps.get(0) else {
             return Ok(false);
+        };
+        let Some(rep) = rep else {
+            return Err(super::null_pointer(span, "replaceAll"));
         };
         out.push_str(s.get(last..m.start()).unwrap_or(""));
         out.push_str(&expand(&re, rep, &caps, span)?);

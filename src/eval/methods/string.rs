@@ -165,7 +165,18 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
     // The string parameters Java dereferences: the first, both of a
     // replacement, the other string of `regionMatches`.
     let null_string = match (name, args) {
-        ("replace" | "replaceAll" | "replaceFirst", [a, b]) => a.is_null() || b.is_null(),
+        // An argument of another type finds no overload, null or not.
+        ("replace" | "replaceAll" | "replaceFirst", [a, b])
+            if !matches!(
+                (a, b),
+                (Value::Str(_) | Value::Null, Value::Str(_) | Value::Null)
+            ) =>
+        {
+            return Ok(Call::Unresolved)
+        }
+        // `Matcher.replaceAll` reads its replacement only at a match.
+        ("replaceAll", [a, _]) => a.is_null(),
+        ("replace" | "replaceFirst", [a, b]) => a.is_null() || b.is_null(),
         ("regionMatches", [_, other, _, _]) | ("regionMatches", [_, _, other, _, _]) => {
             other.is_null()
         }
@@ -504,15 +515,15 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
             }
             _ => Ok(Call::Unresolved),
         },
-        ("replaceAll" | "replaceFirst", [a, b]) => match (str_arg(a), str_arg(b)) {
-            (Some(a), Some(b)) => Ok(done_str(regex::replace(
+        ("replaceAll" | "replaceFirst", [a, b]) => match str_arg(a) {
+            Some(a) => Ok(done_str(regex::replace(
                 s,
                 a,
-                b,
+                str_arg(b),
                 name == "replaceAll",
                 span,
             )?)),
-            _ => Ok(Call::Unresolved),
+            None => Ok(Call::Unresolved),
         },
         ("matches", [p]) => match str_arg(p) {
             Some(p) => v(Value::Bool(regex::matches(s, p, span)?)),
@@ -570,7 +581,7 @@ mod tests {
     fn replacement_groups() {
         let sp = Span::default();
         assert_eq!(
-            regex::replace("john smith", "(\\w+) (\\w+)", "$2 $1", true, sp).unwrap(),
+            regex::replace("john smith", "(\\w+) (\\w+)", Some("$2 $1"), true, sp).unwrap(),
             "smith john"
         );
     }
