@@ -190,6 +190,8 @@ pub fn write_json(v: &Value, out: &mut String, escape_slash: bool) {
             out.push(':');
             write_json(x, out, escape_slash);
         }),
+        // json-smart writes a Character as a bean without properties.
+        Value::Char(_) => out.push_str("{}"),
         Value::Entry(_) => {
             let s = v.to_java_string().unwrap_or_default();
             write_json_string(&s, out, escape_slash);

@@ -333,6 +333,8 @@ pub enum Value {
     Decimal(Rc<Decimal>),
     /// `java.lang.String`.
     Str(Rc<str>),
+    /// `java.lang.Character`: one UTF-16 unit (`charAt`, `toCharArray`).
+    Char(u16),
     /// A list.
     List(ListRef, ListKind),
     /// A map.
@@ -472,6 +474,7 @@ impl Value {
             Value::Float(f) => super::java_double::write_float(*f, out),
             Value::Decimal(d) => out.push_str(&d.to_java_string()),
             Value::Str(s) => out.push_str(s),
+            Value::Char(u) => out.push_str(&super::utf16::from_units(&[*u])),
             Value::List(items, ListKind::ArrayList) => {
                 write_collection(&items.borrow(), Some(items), out)
             }
@@ -645,6 +648,7 @@ pub fn java_equals(a: &Value, b: &Value) -> bool {
             x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
         }
         (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Char(x), Value::Char(y)) => x == y,
         // BigDecimal.equals compares the scale too: 1.0 is not 1.00.
         (Value::Decimal(x), Value::Decimal(y)) => x == y,
         (Value::List(x, _), Value::List(y, _)) => {

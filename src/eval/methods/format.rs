@@ -263,6 +263,7 @@ fn convert(
 pub(crate) fn java_class(v: &Value) -> &'static str {
     match v {
         Value::Str(_) => "java.lang.String",
+        Value::Char(_) => "java.lang.Character",
         Value::Int(_) => "java.lang.Integer",
         Value::Long(_) => "java.lang.Long",
         Value::BigInt(_) | Value::Huge(_) => "java.math.BigInteger",

@@ -2,6 +2,7 @@
 //! Velocity's introspector finds Java methods. Nothing reflective runs:
 //! `getClass()` and friends resolve to null.
 
+mod character;
 mod collections;
 mod format;
 mod regex;
@@ -276,6 +277,7 @@ fn other_call(
             _ => Call::Unresolved,
         },
         v if v.is_number() => number_call(value, name, args, span)?,
+        Value::Char(c) => character::call(*c, name, args, span)?,
         Value::Bool(b) => match statics::call(value, name, args, span)? {
             Some(v) => Call::Done(v),
             None => bool_call(*b, name, args),
@@ -345,6 +347,7 @@ pub(crate) fn java_hash_code(value: &Value) -> Option<i32> {
             super::utf16::units(s).fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(i32::from(u)))
         }
         Value::Int(i) => *i,
+        Value::Char(u) => i32::from(*u),
         Value::Long(l) => (*l ^ ((*l as u64) >> 32) as i64) as i32,
         Value::Double(d) => {
             let bits = if d.is_nan() {

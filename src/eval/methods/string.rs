@@ -21,7 +21,7 @@ fn from_utf16(units: &[u16]) -> String {
 
 /// `Character.isWhitespace`: Unicode spaces except no-break spaces, plus
 /// the ASCII controls Java counts.
-fn java_whitespace(c: char) -> bool {
+pub(super) fn java_whitespace(c: char) -> bool {
     matches!(
         c,
         '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | '\u{1c}'..='\u{1f}'
@@ -197,9 +197,7 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
         )),
         ("toCharArray", []) => v(Value::List(
             Rc::new(crate::eval::value::ListCell::new(
-                utf16::units(s)
-                    .map(|u| Value::Str(Rc::from(from_utf16(&[u]))))
-                    .collect(),
+                utf16::units(s).map(Value::Char).collect(),
             )),
             ListKind::JavaArray(ArrayType::Char),
         )),
@@ -404,7 +402,7 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
             };
             let u = utf16(s);
             match usize::try_from(i).ok().and_then(|i| u.get(i)) {
-                Some(c) => Ok(done_str(from_utf16(&[*c]))),
+                Some(c) => v(Value::Char(*c)),
                 None => Err(method_error(
                     span,
                     format!(
