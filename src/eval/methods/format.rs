@@ -217,7 +217,7 @@ fn convert(
             let sign = if negative { "-" } else { "" };
             format!("{sign}{prefix}{digits}")
         }
-        'f' | 'e' | 'E' => {
+        'f' | 'e' | 'E' | 'g' | 'G' => {
             let d = match arg {
                 Value::Double(d) => *d,
                 // Formatter widens a Float to double.
@@ -235,18 +235,34 @@ fn convert(
                 return Ok(s);
             }
             let p = precision.unwrap_or(6);
-            let body = if conv == 'f' {
-                group(&fixed(d.abs(), p), flags)
+            let body = match conv {
+                'f' => group(&fixed(d.abs(), p), flags),
+                'g' | 'G' => general(d.abs(), p, flags),
+                _ => scientific(d.abs(), p),
+            };
+            let body = if conv.is_ascii_uppercase() {
+                body.to_uppercase()
             } else {
-                let s = scientific(d.abs(), p);
-                if conv == 'E' {
+                body
+            };
+            signed(&body, d.is_sign_negative() && d != 0.0, flags)
+        }
+        // `Integer.toHexString(arg.hashCode())`.
+        'h' | 'H' => match super::java_hash_code(arg) {
+            Some(h) => {
+                let s = format!("{:x}", h as u32);
+                let s = match precision {
+                    Some(p) => s.chars().take(p).collect(),
+                    None => s,
+                };
+                if conv == 'H' {
                     s.to_uppercase()
                 } else {
                     s
                 }
-            };
-            signed(&body, d.is_sign_negative() && d != 0.0, flags)
-        }
+            }
+            None => return Err(mismatch()),
+        },
         'c' => match arg {
             Value::Int(i) => char::from_u32(*i as u32)
                 .map(String::from)
@@ -359,6 +375,26 @@ fn fixed(d: f64, precision: usize) -> String {
         }
     }
     s
+}
+
+/// `%g`: `precision` significant digits (at least one), in decimal form
+/// from 10^-4 up to 10^precision after rounding, scientific otherwise;
+/// unlike C, Java keeps the trailing zeros.
+fn general(d: f64, precision: usize, flags: &str) -> String {
+    let p = precision.max(1);
+    if d == 0.0 {
+        return zero_fixed(p - 1);
+    }
+    let (digits, exp) = java_double::digits(d, false);
+    // The value is 0.DIGITS × 10^exp: its scientific exponent is exp - 1.
+    let (_, exp) = round_half_up(digits, exp, p as i64);
+    let sci = i64::from(exp) - 1;
+    if (-4..p as i64).contains(&sci) {
+        let decimals = usize::try_from(p as i64 - 1 - sci).unwrap_or(0);
+        group(&fixed(d, decimals), flags)
+    } else {
+        scientific(d, p - 1)
+    }
 }
 
 fn zero_fixed(precision: usize) -> String {
