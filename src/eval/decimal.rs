@@ -245,6 +245,25 @@ impl Decimal {
         }
     }
 
+    /// The low 128 bits of the whole part, in two's complement: what
+    /// `intValue()` and `longValue()` keep of `toBigInteger()`, however
+    /// large the value (`1.8E+308` keeps 0).
+    pub fn whole_low_bits(&self) -> i128 {
+        let whole = if self.scale <= 0 {
+            // 10^k modulo 2^128 is all the low bits need.
+            let modulus = BigInt::from(1u8) << 128u32;
+            let k = BigInt::from(-i64::from(self.scale));
+            &self.unscaled * BigInt::from(10u8).modpow(&k, &modulus)
+        } else {
+            match checked_pow10(i64::from(self.scale)) {
+                Some(p) => &self.unscaled / p,
+                // More fraction digits than any whole part can have.
+                None => BigInt::from(0u8),
+            }
+        };
+        super::value::low_bits(&whole)
+    }
+
     /// `scale()`.
     pub fn scale(&self) -> i32 {
         self.scale
@@ -458,6 +477,13 @@ mod tests {
         assert_eq!(huge.negate().compare(&tiny), Ordering::Less);
         assert!(tiny.add(&huge).is_none());
         assert_eq!(huge.to_i128(), None);
+        // Measured with Java: 1.7976931348623157E+308 and 12345678901234567E+40
+        // as BigDecimal, longValue().
+        let max = Decimal::parse("1.7976931348623157e308").unwrap();
+        assert_eq!(max.whole_low_bits() as i64, 0);
+        let big = Decimal::parse("12345678901234567e40").unwrap();
+        assert_eq!(big.whole_low_bits() as i64, 9138127999864930304);
+        assert_eq!(Decimal::parse("-7.9").unwrap().whole_low_bits(), -7);
         assert_eq!(tiny.to_i128(), Some(0));
         assert!(huge.to_plain_string().is_none());
     }

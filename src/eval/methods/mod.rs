@@ -468,7 +468,7 @@ fn parse_java_double(text: &str) -> Option<f64> {
 fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult<Call> {
     let f = super::arith::as_f64(value);
     let i = match value {
-        Value::Decimal(d) => d.to_i128().unwrap_or(f as i128),
+        Value::Decimal(d) => d.whole_low_bits(),
         Value::Huge(b) => super::value::low_bits(b),
         v => v.as_integer().unwrap_or(f as i128),
     };
