@@ -264,6 +264,23 @@ impl Decimal {
         super::value::low_bits(&whole)
     }
 
+    /// The magnitude's decimal digits as `0.DIGITS × 10^exp`; no digits
+    /// for zero, with the `exp` of a single `0` digit (`1 - scale`).
+    pub fn digits(&self) -> (Vec<u8>, i32) {
+        if self.unscaled.is_zero() {
+            return (Vec::new(), 1i32.saturating_sub(self.scale));
+        }
+        let digits: Vec<u8> = self
+            .unscaled
+            .magnitude()
+            .to_string()
+            .bytes()
+            .map(|b| b - b'0')
+            .collect();
+        let exp = i64::try_from(digits.len()).unwrap_or(i64::MAX) - i64::from(self.scale);
+        (digits, i32::try_from(exp).unwrap_or(i32::MAX))
+    }
+
     /// `scale()`.
     pub fn scale(&self) -> i32 {
         self.scale

@@ -218,34 +218,53 @@ fn convert(
             format!("{sign}{prefix}{digits}")
         }
         'f' | 'e' | 'E' | 'g' | 'G' => {
-            let d = match arg {
-                Value::Double(d) => *d,
+            let double = match arg {
+                Value::Double(d) => Some(*d),
                 // Formatter widens a Float to double.
-                Value::Float(f) => f64::from(*f),
+                Value::Float(f) => Some(f64::from(*f)),
+                _ => None,
+            };
+            if let Some(d) = double.filter(|d| !d.is_finite()) {
+                return Ok(if d.is_nan() {
+                    "NaN"
+                } else if d > 0.0 {
+                    "Infinity"
+                } else {
+                    "-Infinity"
+                }
+                .to_string());
+            }
+            let (number, negative) = match arg {
+                Value::Double(_) | Value::Float(_) => {
+                    let d = double.unwrap_or_default();
+                    (Digits::of_double(d), d.is_sign_negative())
+                }
+                // A BigDecimal is formatted from its exact digits.
+                Value::Decimal(d) => {
+                    let (digits, exp) = d.digits();
+                    let exact = true;
+                    (Digits { digits, exp, exact }, d.signum() < 0)
+                }
                 _ => return Err(mismatch()),
             };
-            if d.is_nan() || d.is_infinite() {
-                let s = if d.is_nan() {
-                    "NaN".to_string()
-                } else if d > 0.0 {
-                    "Infinity".to_string()
-                } else {
-                    "-Infinity".to_string()
-                };
-                return Ok(s);
-            }
             let p = precision.unwrap_or(6);
+            if conv == 'f'
+                && i64::from(number.exp) + p as i64 > crate::eval::interp::MAX_OUTPUT as i64
+            {
+                return Err("OutOfMemoryError: the formatted number is too long".into());
+            }
             let body = match conv {
-                'f' => group(&fixed(d.abs(), p), flags),
-                'g' | 'G' => general(d.abs(), p, flags),
-                _ => scientific(d.abs(), p),
+                'f' => group(&fixed(&number, p), flags),
+                'g' | 'G' => general(&number, p, flags),
+                _ => scientific(&number, p),
             };
             let body = if conv.is_ascii_uppercase() {
                 body.to_uppercase()
             } else {
                 body
             };
-            signed(&body, d.is_sign_negative() && d != 0.0, flags)
+            // Java keeps the sign of -0.0 and of what rounds to zero.
+            signed(&body, negative, flags)
         }
         // `Integer.toHexString(arg.hashCode())`.
         'h' | 'H' => match super::java_hash_code(arg) {
@@ -346,14 +365,42 @@ fn round_half_up(mut digits: Vec<u8>, mut exp: i32, keep: i64) -> (Vec<u8>, i32)
     (digits, exp)
 }
 
-fn fixed(d: f64, precision: usize) -> String {
-    if d == 0.0 {
+/// A finite number's decimal digits, as `0.DIGITS × 10^exp`. Zero has no
+/// digits, and the `exp` a single `0` digit would have: `%e` prints a
+/// BigDecimal zero with its scale's exponent (`0E-19` is `0.000000e-19`).
+struct Digits {
+    digits: Vec<u8>,
+    exp: i32,
+    /// A BigDecimal's: its zero takes `%g`'s decimal form only when it
+    /// equals `BigDecimal.ZERO`, scale included.
+    exact: bool,
+}
+
+impl Digits {
+    /// The digits Java's Formatter rounds for a finite double: those
+    /// `Double.toString` would start from, not the exact binary value.
+    fn of_double(d: f64) -> Digits {
+        if d == 0.0 {
+            return Digits {
+                digits: Vec::new(),
+                exp: 1,
+                exact: false,
+            };
+        }
+        let (digits, exp) = java_double::digits(d.abs(), false);
+        Digits {
+            digits,
+            exp,
+            exact: false,
+        }
+    }
+}
+
+fn fixed(n: &Digits, precision: usize) -> String {
+    if n.digits.is_empty() {
         return zero_fixed(precision);
     }
-    // Java's Formatter rounds the digits `Double.toString` would start
-    // from, not the exact binary value.
-    let (digits, exp) = java_double::digits(d, false);
-    let (digits, exp) = round_half_up(digits, exp, i64::from(exp) + precision as i64);
+    let (digits, exp) = round_half_up(n.digits.clone(), n.exp, i64::from(n.exp) + precision as i64);
     let digit = |i: i64| -> char {
         if i < 0 {
             return '0';
@@ -380,20 +427,25 @@ fn fixed(d: f64, precision: usize) -> String {
 /// `%g`: `precision` significant digits (at least one), in decimal form
 /// from 10^-4 up to 10^precision after rounding, scientific otherwise;
 /// unlike C, Java keeps the trailing zeros.
-fn general(d: f64, precision: usize, flags: &str) -> String {
+fn general(n: &Digits, precision: usize, flags: &str) -> String {
     let p = precision.max(1);
-    if d == 0.0 {
-        return zero_fixed(p - 1);
+    // A BigDecimal zero is `BigDecimal.ZERO` only at scale 0 (its `exp` is
+    // then 1); at any other scale it takes the scientific form.
+    if n.digits.is_empty() {
+        return if !n.exact || n.exp == 1 {
+            zero_fixed(p - 1)
+        } else {
+            scientific(n, p - 1)
+        };
     }
-    let (digits, exp) = java_double::digits(d, false);
     // The value is 0.DIGITS × 10^exp: its scientific exponent is exp - 1.
-    let (_, exp) = round_half_up(digits, exp, p as i64);
+    let (_, exp) = round_half_up(n.digits.clone(), n.exp, p as i64);
     let sci = i64::from(exp) - 1;
     if (-4..p as i64).contains(&sci) {
         let decimals = usize::try_from(p as i64 - 1 - sci).unwrap_or(0);
-        group(&fixed(d, decimals), flags)
+        group(&fixed(n, decimals), flags)
     } else {
-        scientific(d, p - 1)
+        scientific(n, p - 1)
     }
 }
 
@@ -406,12 +458,12 @@ fn zero_fixed(precision: usize) -> String {
     s
 }
 
-fn scientific(d: f64, precision: usize) -> String {
-    let (digits, exp) = if d == 0.0 {
-        (vec![0], 1)
+fn scientific(n: &Digits, precision: usize) -> String {
+    let zero = n.digits.is_empty();
+    let (digits, exp) = if zero {
+        (vec![0], n.exp)
     } else {
-        let (digits, exp) = java_double::digits(d, false);
-        round_half_up(digits, exp, precision as i64 + 1)
+        round_half_up(n.digits.clone(), n.exp, precision as i64 + 1)
     };
     let mut s = String::new();
     s.push(char::from(b'0' + digits.first().copied().unwrap_or(0)));
@@ -421,7 +473,7 @@ fn scientific(d: f64, precision: usize) -> String {
             s.push(char::from(b'0' + digits.get(k).copied().unwrap_or(0)));
         }
     }
-    let e = if d == 0.0 { 0 } else { exp - 1 };
+    let e = exp - 1;
     let _ = write!(s, "e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs());
     s
 }
