@@ -144,24 +144,20 @@ fn check_join_size(items: &[Value], delimiter: &str, span: Span) -> EResult<()> 
 /// Call a `java.lang.String` method.
 pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResult<Call> {
     let v = |x: Value| Ok(Call::Done(x));
-    let takes_string = matches!(
-        name,
+    // The methods whose first parameter is a string Java dereferences, at
+    // the arities they have (`replace($null)` finds no method at all).
+    let takes_string = match name {
         "contains"
-            | "concat"
-            | "startsWith"
-            | "endsWith"
-            | "indexOf"
-            | "lastIndexOf"
-            | "replace"
-            | "replaceAll"
-            | "replaceFirst"
-            | "matches"
-            | "split"
-            | "compareTo"
-            | "compareToIgnoreCase"
-            | "contentEquals"
-            | "format"
-    );
+        | "concat"
+        | "endsWith"
+        | "matches"
+        | "compareTo"
+        | "compareToIgnoreCase"
+        | "contentEquals" => args.len() == 1,
+        "startsWith" | "indexOf" | "lastIndexOf" | "split" => matches!(args.len(), 1 | 2),
+        "format" => !args.is_empty(),
+        _ => false,
+    };
     // The string parameters Java dereferences: the first, both of a
     // replacement, the other string of `regionMatches`.
     let null_string = match (name, args) {
