@@ -327,6 +327,14 @@ fn java_double_order(d: f64) -> i64 {
     bits ^ (((bits >> 63) as u64) >> 1) as i64
 }
 
+/// Java's refusal of an addition to a map's view.
+fn unsupported(span: Span, name: &str) -> Box<crate::eval::error::EvalError> {
+    method_error(
+        span,
+        format!("UnsupportedOperationException: {name}() on a map's key set, values or entry set"),
+    )
+}
+
 /// Methods of a live collection view (`keySet()`, `values()`, `entrySet()`,
 /// `subList()`); writes go to the collection behind it.
 pub(crate) fn view_call(
@@ -396,6 +404,21 @@ pub(crate) fn view_call(
             done(x)
         }
         ("remove", [x]) => done(Value::Bool(v.remove(x))),
+        // A map's views remove but never add (`AbstractCollection.add`);
+        // `addAll` adds each element, so only an empty one succeeds.
+        ("add", [_]) if !v.is_list() => Err(unsupported(span, name)),
+        ("addAll", [other @ (Value::List(..) | Value::View(_))]) if !v.is_list() => {
+            let empty = match other {
+                Value::List(l, _) => l.borrow().is_empty(),
+                Value::View(o) => o.is_empty(),
+                _ => false,
+            };
+            if empty {
+                done(Value::Bool(false))
+            } else {
+                Err(unsupported(span, name))
+            }
+        }
         ("size" | "isEmpty" | "clear", _) => Ok(Call::ZeroArgOverload),
         _ => Ok(common(this, name, args)),
     }
