@@ -244,8 +244,8 @@ pub(crate) fn list_call(
             done(Value::Bool(l.len() != before))
         }
         ("sort", [Value::Null]) => {
-            // Natural ordering: all strings or all numbers, else Java's
-            // ClassCastException.
+            // Natural ordering: all strings, characters or numbers, else
+            // Java's ClassCastException.
             let mut l = l.borrow_mut();
             // Java compares only values of one class with each other.
             let same_class = l.windows(2).all(|w| match w {
@@ -254,7 +254,7 @@ pub(crate) fn list_call(
             });
             let comparable = l
                 .iter()
-                .all(|x| matches!(x, Value::Str(_)) || x.is_number());
+                .all(|x| matches!(x, Value::Str(_) | Value::Char(_)) || x.is_number());
             if !same_class || !comparable {
                 return Err(method_error(
                     span,
@@ -271,6 +271,7 @@ pub(crate) fn list_call(
                 (Value::Double(x), Value::Double(y)) => {
                     java_double_order(*x).cmp(&java_double_order(*y))
                 }
+                (Value::Char(x), Value::Char(y)) => x.cmp(y),
                 (a, b) => crate::eval::arith::compare(a, b).unwrap_or(std::cmp::Ordering::Equal),
             });
             done(Value::str(""))
