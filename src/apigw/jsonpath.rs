@@ -201,7 +201,7 @@ pub fn compile(path: &str) -> Result<Path, String> {
                         if name == "*" {
                             tokens.push(Token::Wildcard);
                         } else if !name.is_empty() {
-                            tokens.push(Token::Property(vec![name.to_string()]));
+                            tokens.push(dot_property(name));
                         }
                         i += n;
                     }
@@ -213,15 +213,23 @@ pub fn compile(path: &str) -> Result<Path, String> {
             }
             _ => {
                 let n = name_len(b, i).max(1);
-                tokens.push(Token::Property(vec![s
-                    .get(i..i + n)
-                    .unwrap_or("")
-                    .to_string()]));
+                tokens.push(dot_property(s.get(i..i + n).unwrap_or("")));
                 i += n;
             }
         }
     }
     Ok(Path { tokens })
+}
+
+/// A name in dot notation. Jayway 2.0 reads `.name` as `['name']`, so a
+/// quote or `]` inside it changes what is read: `.'a'b` is `['', 'b']`
+/// (text outside quotes is dropped), `.a'b` is `a`, `.a]` names nothing.
+fn dot_property(name: &str) -> Token {
+    if name.contains(['\'', ']']) {
+        Token::Property(property_list(&format!("'{name}']")))
+    } else {
+        Token::Property(vec![name.to_string()])
+    }
 }
 
 /// Characters of a dot name: up to `.`, `[`, a space or the end.
