@@ -826,8 +826,17 @@ fn accepts(f: &Filter, item: &Json, root: &Json) -> Eval<bool> {
         }
         Filter::Or(l, r) => Ok(accepts(l, item, root)? || accepts(r, item, root)?),
         Filter::Exists { path, negated } => {
-            // Jayway evaluates even a `$` path against the item here.
-            let exists = definite_value(path, item, root)?.is_some_and(|v| !v.is_null());
+            // Jayway evaluates even a `$` path against the item here, and
+            // requires every property of a `['a','b']` step.
+            let exists = definite_value(path, item, root)?.is_some_and(|v| {
+                !v.is_null()
+                    && match (path.tokens.last(), &*v) {
+                        (Some(Token::Property(names)), Json::Object(o)) if names.len() > 1 => {
+                            names.iter().all(|n| o.contains_key(n.as_str()))
+                        }
+                        _ => true,
+                    }
+            });
             Ok(exists != *negated)
         }
         Filter::Compare(c) => {
