@@ -295,6 +295,11 @@ impl Decimal {
         }
     }
 
+    /// `unscaledValue()`, however large.
+    pub fn unscaled(&self) -> &BigInt {
+        &self.unscaled
+    }
+
     /// `unscaledValue()`, when it fits 128 bits.
     pub fn unscaled_i128(&self) -> Option<i128> {
         self.unscaled.to_i128()

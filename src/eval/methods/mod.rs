@@ -372,6 +372,10 @@ pub(crate) fn java_hash_code(value: &Value) -> Option<i32> {
             }
         }
         Value::BigInt(_) | Value::Huge(_) => big_integer_hash(&value.as_big_integer()?),
+        // `31 * unscaledValue().hashCode() + scale()`.
+        Value::Decimal(d) => big_integer_hash(d.unscaled())
+            .wrapping_mul(31)
+            .wrapping_add(d.scale()),
         Value::List(items, _) => {
             let _depth = super::value::DepthGuard::enter()?;
             let mut h = 1i32;
