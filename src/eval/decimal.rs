@@ -245,6 +245,19 @@ impl Decimal {
         }
     }
 
+    /// `toBigInteger()`: the whole part; `None` when it would have more
+    /// than [`MAX_DIGITS`] digits.
+    pub fn to_big_integer(&self) -> Option<BigInt> {
+        if self.adjusted() < 0 {
+            return Some(BigInt::from(0u8));
+        }
+        if self.scale <= 0 {
+            Some(&self.unscaled * checked_pow10(-i64::from(self.scale))?)
+        } else {
+            Some(&self.unscaled / checked_pow10(i64::from(self.scale))?)
+        }
+    }
+
     /// The low 128 bits of the whole part, in two's complement: what
     /// `intValue()` and `longValue()` keep of `toBigInteger()`, however
     /// large the value (`1.8E+308` keeps 0).

@@ -604,7 +604,15 @@ fn decimal_call(
         ("negate", []) => dec(d.negate()),
         ("abs", []) => dec(d.abs()),
         ("stripTrailingZeros", []) => dec(d.strip_trailing_zeros()),
-        ("toBigInteger", []) => d.to_i128().map(|i| Call::Done(integer(i))),
+        ("toBigInteger", []) => match d.to_big_integer() {
+            Some(b) => Some(Call::Done(big_integer(b))),
+            None => {
+                return Err(method_error(
+                    span,
+                    "OutOfMemoryError: toBigInteger() would be too long".into(),
+                ))
+            }
+        },
         ("setScale", [Value::Int(scale), Value::Int(mode)]) => dec(d
             .set_scale(*scale, *mode)
             .map_err(|m| method_error(span, m))?),
