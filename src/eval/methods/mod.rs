@@ -426,7 +426,8 @@ pub(crate) fn common(value: &Value, name: &str, args: &[Value]) -> Call {
             Call::Done(Value::Str(Rc::from(s)))
         }),
         ("equals", [other]) => Call::Done(Value::Bool(value == other)),
-        ("toString" | "getClass" | "hashCode", _) if !args.is_empty() => Call::ZeroArgOverload,
+        // `getClass` is refused outright (no reflection), with any arguments.
+        ("toString" | "hashCode", _) if !args.is_empty() => Call::ZeroArgOverload,
         _ => Call::Unresolved,
     }
 }
