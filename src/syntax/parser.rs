@@ -559,11 +559,13 @@ impl<'a> Parser<'a, '_> {
                 rest.get(2..).unwrap_or("")
             };
             (RefStyle::Quiet, root)
-        } else if formal {
+        } else if formal && rest == "${" {
             (RefStyle::Formal, ident_image)
-        } else if rest.starts_with('$') {
+        } else if !formal && rest.starts_with('$') {
             (RefStyle::Normal, rest.get(1..).unwrap_or(""))
         } else {
+            // A runt prints its first token's text: an identifier, or the
+            // `{` of `{x}` after a reference (`$k{x}` prints `{`).
             (RefStyle::Runt, rest)
         };
         Reference::new(
