@@ -4,7 +4,6 @@
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 
-use base64::Engine;
 use serde_json::Value as Json;
 
 use super::json::{to_value, write_json};
@@ -314,13 +313,8 @@ fn request_body(obj: &serde_json::Map<String, Json>) -> Result<String, ContextEr
         Some(other) => json_text(other),
     };
     if obj.get("isBase64Encoded") == Some(&Json::Bool(true)) {
-        // Java's Base64 decoder accepts a missing `=` padding.
-        let lenient = base64::engine::GeneralPurpose::new(
-            &base64::alphabet::STANDARD,
-            base64::engine::GeneralPurposeConfig::new()
-                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
-        );
-        let bytes = lenient.decode(b.trim()).map_err(|e| ContextError {
+        // Decoded as API Gateway's Java does: no whitespace, optional padding.
+        let bytes = super::util::java_base64_decode(&b).map_err(|e| ContextError {
             message: format!("the event says isBase64Encoded but its body is not Base64: {e}"),
         })?;
         return Ok(crate::eval::utf16::decode_utf8_lossy(&bytes));

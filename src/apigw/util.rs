@@ -132,24 +132,8 @@ pub(crate) fn call(
         Some(Known::Base64Encode) => base64::engine::general_purpose::STANDARD
             .encode(crate::eval::utf16::encode_for_output(s).as_bytes()),
         Some(Known::Base64Decode) => {
-            // java.util.Base64's decoder: padding may be left out, but if
-            // present it must be complete; unused bits of the last
-            // character are ignored.
-            use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-            let padding = if s.ends_with('=') {
-                DecodePaddingMode::RequireCanonical
-            } else {
-                DecodePaddingMode::RequireNone
-            };
-            let java = GeneralPurpose::new(
-                &base64::alphabet::STANDARD,
-                GeneralPurposeConfig::new()
-                    .with_decode_padding_mode(padding)
-                    .with_decode_allow_trailing_bits(true),
-            );
-            let bytes = java
-                .decode(s.as_bytes())
-                .map_err(|e| err(span, format!("base64Decode: {e}")))?;
+            let bytes =
+                java_base64_decode(s).map_err(|e| err(span, format!("base64Decode: {e}")))?;
             crate::eval::utf16::decode_utf8_lossy(&bytes)
         }
         Some(Known::ParseJson) => {
@@ -167,6 +151,25 @@ pub(crate) fn call(
         _ => return Ok(Call::Unresolved),
     };
     Ok(Call::Done(Value::str(&text)))
+}
+
+/// `java.util.Base64.getDecoder().decode`: padding may be left out, but if
+/// present it must be complete; unused bits of the last character are
+/// ignored; nothing outside the alphabet, whitespace included, is allowed.
+pub(crate) fn java_base64_decode(s: &str) -> Result<Vec<u8>, String> {
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    let padding = if s.ends_with('=') {
+        DecodePaddingMode::RequireCanonical
+    } else {
+        DecodePaddingMode::RequireNone
+    };
+    let java = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(padding)
+            .with_decode_allow_trailing_bits(true),
+    );
+    java.decode(s.as_bytes()).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

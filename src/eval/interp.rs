@@ -455,9 +455,7 @@ impl<'a> Interp<'a> {
         }
         match (last, &obj) {
             (Part::Property(name, _), Value::Loop(l)) => {
-                l.storage()
-                    .borrow_mut()
-                    .insert(Key::Str(Rc::from(&**name)), value);
+                l.storage().insert(Key::Str(Rc::from(&**name)), value);
             }
             // A map entry's `value` property has the setter `setValue`.
             (Part::Property(name, _), Value::Entry(e))
@@ -470,7 +468,7 @@ impl<'a> Interp<'a> {
             // it is written as a call: `#set($m.put('k', 'v') = 1)`.
             (Part::Property(name, _) | Part::Method(name, _, _), Value::Map(m)) => {
                 self.env.touch();
-                m.borrow_mut().insert(Key::Str(Rc::from(&**name)), value);
+                m.insert(Key::Str(Rc::from(&**name)), value);
             }
             (Part::Index(e, span), _) => {
                 let key = self.eval(e)?;
@@ -712,22 +710,35 @@ impl<'a> Interp<'a> {
         let parent = self.get_var(Ident::FOREACH)?;
         let mut scope_id = None;
         let mut flow = Flow::Normal;
+        // Iterate the live collection as Java's iterators do. A list's goes
+        // on while its cursor is not at the current size; a map's while the
+        // entry it last took had a successor then. Before each step the
+        // collection must have kept its structure (Java's modCount).
+        let (mods_at_start, list_like) = iterable_mods(&source);
+        let mut has_more = start_len > 0;
+        let mut fetched = 0;
         for i in 0..MAX_FOREACH {
-            // Iterate the live collection as Java's iterator does: a loop
-            // body that adds or removes elements makes the next step fail.
             let len = iterable_len(&source).unwrap_or(0);
-            if i >= len {
+            if list_like {
+                has_more = i != len;
+            }
+            if !has_more {
                 break;
             }
-            if len != start_len {
+            if iterable_mods(&source).0 != mods_at_start {
                 return Err(EvalError::boxed(
                     EvalErrorKind::Method,
                     f.span,
                     "the #foreach body changed the collection it iterates (Java's ConcurrentModificationException)".into(),
                 ));
             }
+            if i >= len {
+                break;
+            }
             let item = iterable_get(&source, i);
+            fetched = i + 1;
             let has_next = i + 1 < len;
+            has_more = has_next;
             let index = i32::try_from(i).unwrap_or(i32::MAX);
             if on_demand {
                 self.counters = Some((index.saturating_add(1), has_next));
@@ -765,6 +776,10 @@ impl<'a> Interp<'a> {
                     break;
                 }
             }
+        }
+        // A loop over an iterator uses it up, as in Java.
+        if let Source::Value(Value::View(view)) = &source {
+            view.skip(fetched);
         }
         self.set_var(var, saved_var);
         self.restore_counter(Ident::VELOCITY_COUNT, saved_count, on_demand);
@@ -1074,6 +1089,25 @@ fn iterable_len(source: &Source) -> Option<usize> {
         Source::Value(Value::View(v)) => Some(v.len()),
         Source::View(v) => Some(v.len()),
         Source::Value(_) => None,
+    }
+}
+
+/// The structural changes of the collection behind `source` so far, and
+/// whether Java iterates it as a list (by cursor against the live size)
+/// rather than by the entry after the last one taken.
+#[inline]
+fn iterable_mods(source: &Source) -> (Option<u32>, bool) {
+    let view_mods = |v: &View| match v {
+        View::Keys(m) | View::Values(m) | View::Entries(m) => (Some(m.mods()), false),
+        View::Sub(l, ..) => (Some(l.mods()), true),
+        View::Cursor(..) => (None, true),
+    };
+    match source {
+        Source::Value(Value::List(l, _)) => (Some(l.mods()), true),
+        Source::Value(Value::Map(m)) => (Some(m.mods()), false),
+        Source::Value(Value::View(v)) => view_mods(v),
+        Source::View(v) => view_mods(v),
+        Source::Value(_) => (None, true),
     }
 }
 

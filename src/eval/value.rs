@@ -149,24 +149,87 @@ pub type ListRef = Rc<ListCell>;
 /// A list's storage. Dropping it never recurses: a template can nest lists
 /// a million deep (`#set($x = [$x])` in two nested loops), which a
 /// recursive drop would overflow the stack on.
-#[derive(Debug, Default, PartialEq)]
-pub struct ListCell(RefCell<Vec<Value>>);
+#[derive(Debug, Default)]
+pub struct ListCell(RefCell<Vec<Value>>, Mods);
 
 /// A map's storage; dropping it never recurses, as for `ListCell`.
-#[derive(Debug, Default, PartialEq)]
-pub struct MapCell(RefCell<JMap>);
+#[derive(Debug, Default)]
+pub struct MapCell(RefCell<JMap>, Mods);
+
+/// Java's `modCount`: how many structural changes (an element added or
+/// removed, a list sorted or cleared) a collection has seen, which a
+/// `#foreach` over it checks before each step.
+#[derive(Debug, Default)]
+pub struct Mods(std::cell::Cell<u32>);
+
+impl Mods {
+    fn bump(&self) {
+        self.0.set(self.0.get().wrapping_add(1));
+    }
+}
+
+impl PartialEq for ListCell {
+    fn eq(&self, other: &ListCell) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl PartialEq for MapCell {
+    fn eq(&self, other: &MapCell) -> bool {
+        self.0 == other.0
+    }
+}
 
 impl ListCell {
     /// A list holding `items`.
     pub fn new(items: Vec<Value>) -> ListCell {
-        ListCell(RefCell::new(items))
+        ListCell(RefCell::new(items), Mods::default())
+    }
+
+    /// Record a structural change.
+    pub fn modified(&self) {
+        self.1.bump();
+    }
+
+    /// The structural changes so far.
+    pub fn mods(&self) -> u32 {
+        self.1 .0.get()
     }
 }
 
 impl MapCell {
     /// A map holding `entries`.
     pub fn new(entries: JMap) -> MapCell {
-        MapCell(RefCell::new(entries))
+        MapCell(RefCell::new(entries), Mods::default())
+    }
+
+    /// The structural changes so far.
+    pub fn mods(&self) -> u32 {
+        self.1 .0.get()
+    }
+
+    /// `put`: a change of structure when the key is new.
+    pub fn insert(&self, key: Key, value: Value) -> Option<Value> {
+        let old = self.0.borrow_mut().insert(key, value);
+        if old.is_none() {
+            self.1.bump();
+        }
+        old
+    }
+
+    /// `remove`: a change of structure when the key was there.
+    pub fn remove(&self, key: &Key) -> Option<Value> {
+        let old = self.0.borrow_mut().shift_remove(key);
+        if old.is_some() {
+            self.1.bump();
+        }
+        old
+    }
+
+    /// `clear`: always counted, as `HashMap.clear` does.
+    pub fn clear(&self) {
+        self.0.borrow_mut().clear();
+        self.1.bump();
     }
 }
 

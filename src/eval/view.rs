@@ -41,10 +41,7 @@ impl Entry {
 
     /// `setValue(v)`: writes the map; returns the old value.
     pub fn set_value(&self, v: Value) -> Value {
-        self.map
-            .borrow_mut()
-            .insert(self.map_key.clone(), v)
-            .unwrap_or_default()
+        self.map.insert(self.map_key.clone(), v).unwrap_or_default()
     }
 }
 
@@ -97,6 +94,14 @@ impl View {
         Some(item)
     }
 
+    /// Advance an iterator past `n` elements (a `#foreach` took them);
+    /// other views are not consumed.
+    pub fn skip(&self, n: usize) {
+        if let View::Cursor(_, taken) = self {
+            taken.set(taken.get().saturating_add(n));
+        }
+    }
+
     /// All elements, in order.
     pub fn items(&self) -> Vec<Value> {
         (0..self.len()).filter_map(|i| self.get(i)).collect()
@@ -108,20 +113,25 @@ impl View {
         match self {
             View::Keys(m) => {
                 let key = x.to_key();
-                m.borrow_mut().shift_remove(&key).is_some()
+                m.remove(&key).is_some()
             }
             View::Values(m) => {
-                let pos = m.borrow().values().position(|v| v == x);
-                if let Some(p) = pos {
-                    m.borrow_mut().shift_remove_index(p);
+                let key = m
+                    .borrow()
+                    .iter()
+                    .find(|(_, v)| *v == x)
+                    .map(|(k, _)| k.clone());
+                if let Some(k) = &key {
+                    m.remove(k);
                 }
-                pos.is_some()
+                key.is_some()
             }
             View::Entries(_) | View::Cursor(..) => false,
             View::Sub(l, from, to) => {
                 let pos = (*from..to.get()).find(|i| l.borrow().get(*i) == Some(x));
                 if let Some(p) = pos {
                     l.borrow_mut().remove(p);
+                    l.modified();
                     to.set(to.get() - 1);
                 }
                 pos.is_some()
@@ -132,14 +142,16 @@ impl View {
     /// `clear()`.
     pub fn clear(&self) {
         match self {
-            View::Keys(m) | View::Values(m) | View::Entries(m) => m.borrow_mut().clear(),
+            View::Keys(m) | View::Values(m) | View::Entries(m) => m.clear(),
             View::Cursor(..) => {}
-            View::Sub(l, from, to) => {
-                let mut l = l.borrow_mut();
+            View::Sub(list, from, to) => {
+                let mut l = list.borrow_mut();
                 let end = to.get().min(l.len());
                 if *from < end {
                     l.drain(*from..end);
                 }
+                drop(l);
+                list.modified();
                 to.set(*from);
             }
         }

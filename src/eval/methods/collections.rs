@@ -20,22 +20,24 @@ pub(crate) fn map_call(m: &MapRef, name: &str, args: &[Value], span: Span) -> ER
         // argument may be the collection itself (`$m.put($m, 1)`).
         ("put", [k, v]) => {
             let key = k.to_key();
-            done(m.borrow_mut().insert(key, v.clone()).unwrap_or_default())
+            done(m.insert(key, v.clone()).unwrap_or_default())
         }
         ("putAll", [Value::Map(other)]) => {
             let other = other.borrow().clone();
-            m.borrow_mut().extend(other);
+            for (k, v) in other {
+                m.insert(k, v);
+            }
             done(Value::str(""))
         }
         ("remove", [k]) => {
             let key = k.to_key();
-            done(m.borrow_mut().shift_remove(&key).unwrap_or_default())
+            done(m.remove(&key).unwrap_or_default())
         }
         ("remove", [k, v]) => {
             let key = k.to_key();
             let matches = m.borrow().get(&key).is_some_and(|x| x == v);
             if matches {
-                m.borrow_mut().shift_remove(&key);
+                m.remove(&key);
             }
             done(Value::Bool(matches))
         }
@@ -43,7 +45,7 @@ pub(crate) fn map_call(m: &MapRef, name: &str, args: &[Value], span: Span) -> ER
             let key = k.to_key();
             let existing = m.borrow().get(&key).cloned().unwrap_or_default();
             if existing.is_null() {
-                m.borrow_mut().insert(key, v.clone());
+                m.insert(key, v.clone());
             }
             done(existing)
         }
@@ -65,7 +67,7 @@ pub(crate) fn map_call(m: &MapRef, name: &str, args: &[Value], span: Span) -> ER
         ("values", []) => done(Value::View(Rc::new(View::Values(m.clone())))),
         ("entrySet", []) => done(Value::View(Rc::new(View::Entries(m.clone())))),
         ("clear", []) => {
-            m.borrow_mut().clear();
+            m.clear();
             done(Value::str(""))
         }
         ("size" | "isEmpty" | "keySet" | "values" | "entrySet" | "clear", _) => {
@@ -127,6 +129,8 @@ pub(crate) fn list_call(
     span: Span,
 ) -> EResult<Call> {
     let this = Value::List(l.clone(), kind);
+    // The list itself, for arms whose `l` is its borrowed contents.
+    let list = l;
     let done = |v: Value| Ok(Call::Done(v));
     let resizes = matches!(
         (name, args.len()),
@@ -176,6 +180,7 @@ pub(crate) fn list_call(
         )),
         ("add", [x]) => {
             l.borrow_mut().push(x.clone());
+            l.modified();
             done(Value::Bool(true))
         }
         ("add", [i, x]) => {
@@ -186,6 +191,8 @@ pub(crate) fn list_call(
             let len = l.len();
             let i = checked_index(len + 1, i, span)?;
             l.insert(i, x.clone());
+            drop(l);
+            list.modified();
             done(Value::str(""))
         }
         ("set", [i, x]) => {
@@ -202,14 +209,16 @@ pub(crate) fn list_call(
             done(old)
         }
         ("remove", [Value::Int(i)]) => {
-            let mut l = l.borrow_mut();
-            let i = checked_index(l.len(), i64::from(*i), span)?;
-            done(l.remove(i))
+            let i = checked_index(l.borrow().len(), i64::from(*i), span)?;
+            let removed = l.borrow_mut().remove(i);
+            l.modified();
+            done(removed)
         }
         ("remove", [x]) => {
             let pos = l.borrow().iter().position(|v| v == x);
             if let Some(p) = pos {
                 l.borrow_mut().remove(p);
+                l.modified();
             }
             done(Value::Bool(pos.is_some()))
         }
@@ -222,6 +231,8 @@ pub(crate) fn list_call(
             let at = checked_index(l.len() + 1, i, span)?;
             let changed = !other.is_empty();
             l.splice(at..at, other);
+            drop(l);
+            list.modified();
             done(Value::Bool(changed))
         }
         ("containsAll", [Value::List(other, _)]) => {
@@ -241,7 +252,12 @@ pub(crate) fn list_call(
             let before = l.len();
             let mut flags = keep.into_iter();
             l.retain(|_| flags.next().unwrap_or(true));
-            done(Value::Bool(l.len() != before))
+            let changed = l.len() != before;
+            drop(l);
+            if changed {
+                list.modified();
+            }
+            done(Value::Bool(changed))
         }
         ("sort", [Value::Null]) => {
             // Natural ordering: all strings, characters or numbers, else
@@ -274,6 +290,9 @@ pub(crate) fn list_call(
                 (Value::Char(x), Value::Char(y)) => x.cmp(y),
                 (a, b) => crate::eval::arith::compare(a, b).unwrap_or(std::cmp::Ordering::Equal),
             });
+            drop(l);
+            // Java 17's `ArrayList.sort` counts as a change of structure.
+            list.modified();
             done(Value::str(""))
         }
         ("addAll", [Value::List(other, _)]) => {
@@ -281,10 +300,13 @@ pub(crate) fn list_call(
             // Java's `ArrayList.addAll` tells whether anything was added.
             let changed = !other.is_empty();
             l.borrow_mut().extend(other);
+            // Counted even when nothing is added, as Java 17 does.
+            l.modified();
             done(Value::Bool(changed))
         }
         ("clear", []) => {
             l.borrow_mut().clear();
+            l.modified();
             done(Value::str(""))
         }
         ("iterator", []) => done(Value::View(Rc::new(View::Cursor(

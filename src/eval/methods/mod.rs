@@ -740,7 +740,7 @@ pub(crate) fn set_index(value: &Value, key: &Value, v: Value, span: Span) -> ERe
         }
         Value::Map(m) => {
             let key = at.map_or_else(|| key.to_key(), |at| Value::Int(at).to_key());
-            m.borrow_mut().insert(key, v);
+            m.insert(key, v);
         }
         _ => {}
     }
