@@ -718,14 +718,15 @@ impl<'a> Interp<'a> {
         let mut has_more = start_len > 0;
         let mut fetched = 0;
         for i in 0..MAX_FOREACH {
-            let len = iterable_len(&source).unwrap_or(0);
-            if list_like {
-                has_more = i != len;
-            }
-            if !has_more {
+            if !list_like && !has_more {
                 break;
             }
-            if iterable_mods(&source).0 != mods_at_start {
+            let len = iterable_len(&source).unwrap_or(0);
+            if list_like && i == len {
+                break;
+            }
+            // Only a body that ran can have changed the collection.
+            if i > 0 && iterable_mods(&source).0 != mods_at_start {
                 return Err(EvalError::boxed(
                     EvalErrorKind::Method,
                     f.span,
