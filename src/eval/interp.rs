@@ -10,7 +10,7 @@ use super::arith;
 use super::error::{EvalError, EvalErrorKind};
 use super::methods;
 use super::scope::{Literals, Locals, Scratch, SpareLoops, Vars};
-use super::value::{integer, JMap, Key, LoopState, MapRef, Value};
+use super::value::{integer, JMap, Key, ListKind, LoopState, MapRef, Value};
 use super::view::View;
 use crate::apigw::Env;
 use crate::syntax::ast::*;
@@ -715,30 +715,40 @@ impl<'a> Interp<'a> {
         // entry it last took had a successor then. Before each step the
         // collection must have kept its structure (Java's modCount).
         let (mods_at_start, list_like) = iterable_mods(&source);
+        // A loop over an iterator (`$list.iterator()`) takes its elements
+        // with `next()`, as the body may too.
+        let cursor = match &source {
+            Source::Value(Value::View(v)) if matches!(**v, View::Cursor(..)) => Some(&**v),
+            _ => None,
+        };
         let mut has_more = start_len > 0;
-        let mut fetched = 0;
         for i in 0..MAX_FOREACH {
-            if !list_like && !has_more {
-                break;
-            }
-            let len = iterable_len(&source).unwrap_or(0);
-            if list_like && i == len {
-                break;
-            }
-            // Only a body that ran can have changed the collection.
-            if i > 0 && iterable_mods(&source).0 != mods_at_start {
-                return Err(EvalError::boxed(
-                    EvalErrorKind::Method,
-                    f.span,
-                    "the #foreach body changed the collection it iterates (Java's ConcurrentModificationException)".into(),
-                ));
-            }
-            if i >= len {
-                break;
-            }
-            let item = iterable_get(&source, i);
-            fetched = i + 1;
-            let has_next = i + 1 < len;
+            let (item, has_next) = if let Some(cursor) = cursor {
+                match cursor.next() {
+                    Some(item) => (item, !cursor.is_empty()),
+                    None => break,
+                }
+            } else {
+                if !list_like && !has_more {
+                    break;
+                }
+                let len = iterable_len(&source).unwrap_or(0);
+                if list_like && i == len {
+                    break;
+                }
+                // Only a body that ran can have changed the collection.
+                if i > 0 && iterable_mods(&source).0 != mods_at_start {
+                    return Err(EvalError::boxed(
+                        EvalErrorKind::Method,
+                        f.span,
+                        "the #foreach body changed the collection it iterates (Java's ConcurrentModificationException)".into(),
+                    ));
+                }
+                if i >= len {
+                    break;
+                }
+                (iterable_get(&source, i), i + 1 < len)
+            };
             has_more = has_next;
             let index = i32::try_from(i).unwrap_or(i32::MAX);
             if on_demand {
@@ -777,10 +787,6 @@ impl<'a> Interp<'a> {
                     break;
                 }
             }
-        }
-        // A loop over an iterator uses it up, as in Java.
-        if let Source::Value(Value::View(view)) = &source {
-            view.skip(fetched);
         }
         self.set_var(var, saved_var);
         self.restore_counter(Ident::VELOCITY_COUNT, saved_count, on_demand);
@@ -1104,6 +1110,8 @@ fn iterable_mods(source: &Source) -> (Option<u32>, bool) {
         View::Cursor(..) => (None, true),
     };
     match source {
+        // A Java array (`split`, `toArray`) keeps no count of changes.
+        Source::Value(Value::List(_, ListKind::JavaArray(_))) => (None, true),
         Source::Value(Value::List(l, _)) => (Some(l.mods()), true),
         Source::Value(Value::Map(m)) => (Some(m.mods()), false),
         Source::Value(Value::View(v)) => view_mods(v),

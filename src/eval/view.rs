@@ -20,28 +20,40 @@ pub enum View {
     Cursor(Vec<Value>, std::cell::Cell<usize>),
 }
 
-/// One entry of a map, from `entrySet()`.
+/// One entry of a map, from `entrySet()`. Like a `LinkedHashMap` node it
+/// reads and writes the map while its key is there; once the key is
+/// removed it keeps its last value to itself.
 #[derive(Debug)]
 pub struct Entry {
     /// The key, as a template value.
     pub key: Value,
     map_key: Key,
     map: MapRef,
+    /// The value last seen or set, for when the key is gone.
+    detached: std::cell::RefCell<Value>,
 }
 
 impl Entry {
-    /// `getValue()`: the map's current value for the key.
+    /// `getValue()`.
     pub fn value(&self) -> Value {
-        self.map
-            .borrow()
-            .get(&self.map_key)
-            .cloned()
-            .unwrap_or_default()
+        match self.map.borrow().get(&self.map_key) {
+            Some(v) => {
+                *self.detached.borrow_mut() = v.clone();
+                v.clone()
+            }
+            None => self.detached.borrow().clone(),
+        }
     }
 
-    /// `setValue(v)`: writes the map; returns the old value.
+    /// `setValue(v)`: writes the map while the key is there (no change of
+    /// structure); returns the old value.
     pub fn set_value(&self, v: Value) -> Value {
-        self.map.insert(self.map_key.clone(), v).unwrap_or_default()
+        let old = match self.map.borrow_mut().get_mut(&self.map_key) {
+            Some(slot) => std::mem::replace(slot, v.clone()),
+            None => self.detached.borrow().clone(),
+        };
+        *self.detached.borrow_mut() = v;
+        old
     }
 }
 
@@ -69,11 +81,15 @@ impl View {
             View::Keys(m) => m.borrow().get_index(i).map(|(k, _)| key_value(k)),
             View::Values(m) => m.borrow().get_index(i).map(|(_, v)| v.clone()),
             View::Entries(m) => {
-                let key = m.borrow().get_index(i).map(|(k, _)| k.clone())?;
+                let (key, value) = m
+                    .borrow()
+                    .get_index(i)
+                    .map(|(k, v)| (k.clone(), v.clone()))?;
                 Some(Value::Entry(std::rc::Rc::new(Entry {
                     key: key_value(&key),
                     map_key: key,
                     map: m.clone(),
+                    detached: std::cell::RefCell::new(value),
                 })))
             }
             View::Sub(l, from, to) => {
@@ -92,14 +108,6 @@ impl View {
         let item = items.get(taken.get())?.clone();
         taken.set(taken.get() + 1);
         Some(item)
-    }
-
-    /// Advance an iterator past `n` elements (a `#foreach` took them);
-    /// other views are not consumed.
-    pub fn skip(&self, n: usize) {
-        if let View::Cursor(_, taken) = self {
-            taken.set(taken.get().saturating_add(n));
-        }
     }
 
     /// All elements, in order.

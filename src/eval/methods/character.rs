@@ -4,9 +4,11 @@
 //!
 //! Velocity passes a Character only to a `char` parameter and an Integer
 //! only to an `int` one, so `$c.isDigit(48)` picks `isDigit(int)` and
-//! `$s.indexOf($c)` finds no method of String. Character classes follow
-//! Rust's Unicode tables, which agree with Java's on ASCII and on the
-//! letters, digits and spaces of most scripts.
+//! `$s.indexOf($c)` finds no method of String. Digits follow Java's
+//! (category Nd, Unicode 13); letters and case follow Rust's Unicode tables,
+//! which agree with Java's on ASCII and most letters, but count letter-like
+//! numerals and combining vowel signs as letters and map case in full
+//! (`İ` lowers to two characters, and stays `İ` here).
 
 use std::rc::Rc;
 
@@ -14,6 +16,41 @@ use super::{common, method_error, null_pointer, Call};
 use crate::eval::interp::EResult;
 use crate::eval::value::Value;
 use crate::syntax::span::Span;
+
+/// The digit zero of each run of ten decimal digits (general category Nd)
+/// in Unicode 13, the version Java 17's `Character` follows.
+const DIGIT_ZEROS: [u32; 65] = [
+    0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66,
+    0xDE6, 0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90,
+    0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10,
+    0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650,
+    0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16B50, 0x1D7CE,
+    0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
+];
+
+/// A decimal digit's value (`Character.isDigit`: category Nd only, so
+/// `²` is not one).
+pub(crate) fn decimal_digit(code: u32) -> Option<u32> {
+    let at = DIGIT_ZEROS.partition_point(|z| *z <= code).checked_sub(1)?;
+    let zero = DIGIT_ZEROS.get(at)?;
+    (code - zero < 10).then(|| code - zero)
+}
+
+/// `Character.digit(code, radix)`: a decimal digit, or a Latin letter
+/// (ASCII or full-width) worth 10 to 35, when below `radix`.
+pub(crate) fn java_digit(code: u32, radix: u32) -> Option<u32> {
+    if !(2..=36).contains(&radix) {
+        return None;
+    }
+    let value = decimal_digit(code).or_else(|| match code {
+        0x41..=0x5a => Some(code - 0x41 + 10),
+        0x61..=0x7a => Some(code - 0x61 + 10),
+        0xff21..=0xff3a => Some(code - 0xff21 + 10),
+        0xff41..=0xff5a => Some(code - 0xff41 + 10),
+        _ => None,
+    })?;
+    (value < radix).then_some(value)
+}
 
 /// A code point or UTF-16 unit as a `char`; `None` for a lone surrogate.
 fn as_char(code: u32) -> Option<char> {
@@ -26,8 +63,8 @@ fn test(name: &str, code: u32) -> Option<bool> {
     let is = |f: fn(char) -> bool| c.is_some_and(f);
     Some(match name {
         "isLetter" => is(char::is_alphabetic),
-        "isDigit" => is(char::is_numeric),
-        "isLetterOrDigit" => is(char::is_alphanumeric),
+        "isDigit" => decimal_digit(code).is_some(),
+        "isLetterOrDigit" => is(char::is_alphabetic) || decimal_digit(code).is_some(),
         "isAlphabetic" => is(char::is_alphabetic),
         "isUpperCase" => is(char::is_uppercase),
         "isLowerCase" => is(char::is_lowercase),
@@ -66,17 +103,20 @@ fn map_case(name: &str, code: u32) -> Option<u32> {
     })
 }
 
-/// `Character.getNumericValue`: a digit's value, 10 to 35 for the Latin
-/// letters (full-width too), -1 otherwise.
+/// `Character.getNumericValue`: a decimal digit's value, 10 to 35 for the
+/// Latin letters (full-width too), the value of a superscript or subscript
+/// digit (`²`), -1 otherwise. (Java also values other numerals, such as
+/// Roman ones and fractions: not here.)
 fn numeric_value(code: u32) -> i32 {
-    let folded = match code {
-        0xff10..=0xff19 => code - 0xff10 + u32::from(b'0'),
-        0xff21..=0xff3a => code - 0xff21 + u32::from(b'A'),
-        0xff41..=0xff5a => code - 0xff41 + u32::from(b'a'),
-        _ => code,
+    let script = match code {
+        0xb2 | 0xb3 => Some(code - 0xb0),
+        0xb9 => Some(1),
+        0x2070 | 0x2074..=0x2079 => Some(code - 0x2070),
+        0x2080..=0x2089 => Some(code - 0x2080),
+        _ => None,
     };
-    as_char(folded)
-        .and_then(|c| c.to_digit(36))
+    script
+        .or_else(|| java_digit(code, 36))
         .map_or(-1, |d| d as i32)
 }
 
@@ -110,6 +150,25 @@ pub(super) fn call(c: u16, name: &str, args: &[Value], span: Span) -> EResult<Ca
             return done(Value::Int(i32::from(*x) - i32::from(*y)))
         }
         ("valueOf", [Value::Char(x)]) => return done(Value::Char(*x)),
+        ("digit", [Value::Char(x), Value::Int(radix)]) => {
+            let d = java_digit(u32::from(*x), *radix as u32);
+            return done(Value::Int(d.map_or(-1, |d| d as i32)));
+        }
+        ("digit", [Value::Int(x), Value::Int(radix)]) => {
+            let d = java_digit(*x as u32, *radix as u32);
+            return done(Value::Int(d.map_or(-1, |d| d as i32)));
+        }
+        // `forDigit(digit, radix)`: a lower-case digit character, or the
+        // character 0 when either is out of range.
+        ("forDigit", [Value::Int(d), Value::Int(radix)]) => {
+            let c = match (u32::try_from(*d), u32::try_from(*radix)) {
+                (Ok(d), Ok(r)) if (2..=36).contains(&r) && d < r => {
+                    char::from_digit(d, r).map_or(0, |c| c as u16)
+                }
+                _ => 0,
+            };
+            return done(Value::Char(c));
+        }
         ("hashCode", [Value::Char(x)]) => return done(Value::Int(i32::from(*x))),
         ("getNumericValue", [Value::Char(x)]) => {
             return done(Value::Int(numeric_value(u32::from(*x))))
@@ -218,5 +277,10 @@ mod tests {
         assert_eq!(numeric_value(u32::from('7')), 7);
         assert_eq!(numeric_value(0xff21), 10);
         assert_eq!(numeric_value(u32::from('-')), -1);
+        assert_eq!(numeric_value(u32::from('²')), 2);
+        assert_eq!(decimal_digit(u32::from('٣')), Some(3));
+        assert_eq!(decimal_digit(u32::from('²')), None);
+        assert_eq!(java_digit(0xff26, 16), Some(15));
+        assert_eq!(java_digit(u32::from('z'), 35), None);
     }
 }

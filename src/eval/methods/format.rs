@@ -282,13 +282,21 @@ fn convert(
             }
             None => return Err(mismatch()),
         },
-        'c' => match arg {
-            Value::Int(i) => char::from_u32(*i as u32)
-                .map(String::from)
-                .ok_or_else(|| format!("IllegalFormatCodePointException: {i}"))?,
-            Value::Null => "null".into(),
-            _ => return Err(mismatch()),
-        },
+        'c' | 'C' => {
+            let s = match arg {
+                Value::Char(u) => crate::eval::utf16::from_units(&[*u]),
+                Value::Int(i) => char::from_u32(*i as u32)
+                    .map(String::from)
+                    .ok_or_else(|| format!("IllegalFormatCodePointException: {i}"))?,
+                Value::Null => "null".into(),
+                _ => return Err(mismatch()),
+            };
+            if conv == 'C' {
+                s.to_uppercase()
+            } else {
+                s
+            }
+        }
         other => return Err(format!("UnknownFormatConversionException: '{other}'")),
     };
     Ok(text)

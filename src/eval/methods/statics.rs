@@ -228,16 +228,34 @@ pub(super) fn parse_integer(long: bool, text: &str, radix: i32, span: Span) -> E
             format!("NumberFormatException: radix {radix} out of range"),
         ));
     }
-    // Java takes one leading sign, then digits of the radix only.
+    // Java takes one leading sign, then `Character.digit`s of the radix:
+    // any Unicode decimal digit, and Latin letters (full-width too).
+    let negative = text.starts_with('-');
     let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
-    if digits.is_empty() || digits.starts_with(['+', '-']) {
+    if digits.is_empty() {
         return Err(fail());
     }
-    let n = i64::from_str_radix(text, radix as u32).map_err(|_| fail())?;
-    Ok(if long {
-        Value::Long(n)
+    let (min, max) = if long {
+        (i128::from(i64::MIN), i128::from(i64::MAX))
     } else {
-        Value::Int(i32::try_from(n).map_err(|_| fail())?)
+        (i128::from(i32::MIN), i128::from(i32::MAX))
+    };
+    let mut n: i128 = 0;
+    for unit in digits.encode_utf16() {
+        let d = super::character::java_digit(u32::from(unit), radix as u32).ok_or_else(fail)?;
+        n = n * i128::from(radix) + i128::from(d);
+        if n > max + 1 {
+            return Err(fail());
+        }
+    }
+    let n = if negative { -n } else { n };
+    if n < min || n > max {
+        return Err(fail());
+    }
+    Ok(if long {
+        Value::Long(n as i64)
+    } else {
+        Value::Int(n as i32)
     })
 }
 

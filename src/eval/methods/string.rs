@@ -161,6 +161,13 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
     // The string parameters Java dereferences: the first, both of a
     // replacement, the other string of `regionMatches`.
     let null_string = match (name, args) {
+        // `replace(char, char)`: every occurrence of one UTF-16 unit.
+        ("replace", [Value::Char(a), Value::Char(b)]) => {
+            let units: Vec<u16> = utf16::units(s)
+                .map(|u| if u == *a { *b } else { u })
+                .collect();
+            return Ok(done_str(from_utf16(&units)));
+        }
         // An argument of another type finds no overload, null or not.
         ("replace" | "replaceAll" | "replaceFirst", [a, b])
             if !matches!(
