@@ -279,9 +279,9 @@ impl Decimal {
 
     /// The magnitude's decimal digits as `0.DIGITS × 10^exp`; no digits
     /// for zero, with the `exp` of a single `0` digit (`1 - scale`).
-    pub fn digits(&self) -> (Vec<u8>, i32) {
+    pub fn digits(&self) -> (Vec<u8>, i64) {
         if self.unscaled.is_zero() {
-            return (Vec::new(), 1i32.saturating_sub(self.scale));
+            return (Vec::new(), 1 - i64::from(self.scale));
         }
         let digits: Vec<u8> = self
             .unscaled
@@ -291,7 +291,7 @@ impl Decimal {
             .map(|b| b - b'0')
             .collect();
         let exp = i64::try_from(digits.len()).unwrap_or(i64::MAX) - i64::from(self.scale);
-        (digits, i32::try_from(exp).unwrap_or(i32::MAX))
+        (digits, exp)
     }
 
     /// `scale()`.

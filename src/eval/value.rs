@@ -16,7 +16,7 @@ use crate::syntax::ast::Block;
 /// json-smart's `JSONArray` (compact JSON with `/` escaped), or a Java array.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListKind {
-    /// Velocity list literals, ranges, `keySet()`, `values()`.
+    /// Velocity list literals and ranges, and the lists methods return.
     ArrayList,
     /// Arrays read from JSON by `$input.path` and `$util.parseJson`.
     JsonArray,

@@ -110,6 +110,21 @@ impl View {
         Some(item)
     }
 
+    /// `remove(int)` on a sub-list: the element at `i`, by position.
+    pub fn remove_at(&self, i: usize) -> Option<Value> {
+        let View::Sub(l, from, to) = self else {
+            return None;
+        };
+        let at = from.checked_add(i).filter(|at| *at < to.get())?;
+        if at >= l.borrow().len() {
+            return None;
+        }
+        let x = l.borrow_mut().remove(at);
+        l.modified();
+        to.set(to.get() - 1);
+        Some(x)
+    }
+
     /// All elements, in order.
     pub fn items(&self) -> Vec<Value> {
         (0..self.len()).filter_map(|i| self.get(i)).collect()
@@ -134,7 +149,16 @@ impl View {
                 }
                 key.is_some()
             }
-            View::Entries(_) | View::Cursor(..) => false,
+            // An entry set removes an entry whose key maps to its value.
+            View::Entries(m) => match x {
+                Value::Entry(e) => {
+                    let key = e.map_key.clone();
+                    let holds = m.borrow().get(&key).is_some_and(|v| *v == e.value());
+                    holds && m.remove(&key).is_some()
+                }
+                _ => false,
+            },
+            View::Cursor(..) => false,
             View::Sub(l, from, to) => {
                 let pos = (*from..to.get()).find(|i| l.borrow().get(*i) == Some(x));
                 if let Some(p) = pos {

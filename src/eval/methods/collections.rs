@@ -420,11 +420,10 @@ pub(crate) fn view_call(
         )),
         ("remove", [Value::Int(i)]) if v.is_list() => {
             let i = checked_index(v.len(), i64::from(*i), span)?;
-            let Some(x) = v.get(i) else {
-                return Ok(Call::Unresolved);
-            };
-            v.remove(&x);
-            done(x)
+            match v.remove_at(i) {
+                Some(x) => done(x),
+                None => Ok(Call::Unresolved),
+            }
         }
         ("remove", [x]) => done(Value::Bool(v.remove(x))),
         // A map's views remove but never add (`AbstractCollection.add`);

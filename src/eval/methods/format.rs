@@ -356,8 +356,10 @@ fn group(number: &str, flags: &str) -> String {
     grouped
 }
 
-/// Round `digits` (of `0.DIGITS × 10^exp`) half-up to `keep` digits.
-fn round_half_up(mut digits: Vec<u8>, mut exp: i32, keep: i64) -> (Vec<u8>, i32) {
+/// Round `digits` (of `0.DIGITS × 10^exp`) half-up to `keep` digits. The
+/// exponent is an `i64`: a BigDecimal's reaches past `i32` (its scale is
+/// an `int`, its digits many).
+fn round_half_up(mut digits: Vec<u8>, mut exp: i64, keep: i64) -> (Vec<u8>, i64) {
     if keep < 0 {
         return (vec![0], exp);
     }
@@ -368,7 +370,20 @@ fn round_half_up(mut digits: Vec<u8>, mut exp: i32, keep: i64) -> (Vec<u8>, i32)
     let up = digits.get(keep).is_some_and(|d| *d >= 5);
     digits.truncate(keep);
     if up {
-        crate::eval::java_double::increment(&mut digits, &mut exp);
+        let mut carry = true;
+        for d in digits.iter_mut().rev() {
+            if *d == 9 {
+                *d = 0;
+            } else {
+                *d += 1;
+                carry = false;
+                break;
+            }
+        }
+        if carry {
+            digits.insert(0, 1);
+            exp += 1;
+        }
     }
     (digits, exp)
 }
@@ -378,7 +393,7 @@ fn round_half_up(mut digits: Vec<u8>, mut exp: i32, keep: i64) -> (Vec<u8>, i32)
 /// BigDecimal zero with its scale's exponent (`0E-19` is `0.000000e-19`).
 struct Digits {
     digits: Vec<u8>,
-    exp: i32,
+    exp: i64,
     /// A BigDecimal's: its zero takes `%g`'s decimal form only when it
     /// equals `BigDecimal.ZERO`, scale included.
     exact: bool,
@@ -398,7 +413,7 @@ impl Digits {
         let (digits, exp) = java_double::digits(d.abs(), false);
         Digits {
             digits,
-            exp,
+            exp: i64::from(exp),
             exact: false,
         }
     }
