@@ -248,9 +248,7 @@ fn convert(
                 _ => return Err(mismatch()),
             };
             let p = precision.unwrap_or(6);
-            if conv == 'f'
-                && i64::from(number.exp) + p as i64 > crate::eval::interp::MAX_OUTPUT as i64
-            {
+            if conv == 'f' && number.exp + p as i64 > crate::eval::interp::MAX_OUTPUT as i64 {
                 return Err("OutOfMemoryError: the formatted number is too long".into());
             }
             let body = match conv {
@@ -423,7 +421,7 @@ fn fixed(n: &Digits, precision: usize) -> String {
     if n.digits.is_empty() {
         return zero_fixed(precision);
     }
-    let (digits, exp) = round_half_up(n.digits.clone(), n.exp, i64::from(n.exp) + precision as i64);
+    let (digits, exp) = round_half_up(n.digits.clone(), n.exp, n.exp + precision as i64);
     let digit = |i: i64| -> char {
         if i < 0 {
             return '0';
@@ -434,14 +432,14 @@ fn fixed(n: &Digits, precision: usize) -> String {
     if exp <= 0 {
         s.push('0');
     } else {
-        for i in 0..i64::from(exp) {
+        for i in 0..exp {
             s.push(digit(i));
         }
     }
     if precision > 0 {
         s.push('.');
         for k in 0..precision as i64 {
-            s.push(digit(i64::from(exp) + k));
+            s.push(digit(exp + k));
         }
     }
     s
@@ -463,7 +461,7 @@ fn general(n: &Digits, precision: usize, flags: &str) -> String {
     }
     // The value is 0.DIGITS × 10^exp: its scientific exponent is exp - 1.
     let (_, exp) = round_half_up(n.digits.clone(), n.exp, p as i64);
-    let sci = i64::from(exp) - 1;
+    let sci = exp - 1;
     if (-4..p as i64).contains(&sci) {
         let decimals = usize::try_from(p as i64 - 1 - sci).unwrap_or(0);
         group(&fixed(n, decimals), flags)
