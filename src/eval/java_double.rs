@@ -267,17 +267,25 @@ fn long_digits(mut value: u64, insignificant: u32) -> (Vec<u8>, i32) {
 
 /// Add one unit in the last place of `0.DIGITS × 10^exp`; a carry out of
 /// the first digit prepends a 1 and raises `exp`.
-pub(crate) fn increment(digits: &mut Vec<u8>, exp: &mut i32) {
+fn increment(digits: &mut Vec<u8>, exp: &mut i32) {
+    if increment_digits(digits) {
+        *exp += 1;
+    }
+}
+
+/// Add one unit in the last place of `digits`; true when the carry went
+/// out of the first digit and a 1 was prepended (the exponent must rise).
+pub(crate) fn increment_digits(digits: &mut Vec<u8>) -> bool {
     for d in digits.iter_mut().rev() {
         if *d == 9 {
             *d = 0;
         } else {
             *d += 1;
-            return;
+            return false;
         }
     }
     digits.insert(0, 1);
-    *exp += 1;
+    true
 }
 
 /// Java's `roundup`: the carry keeps the digit count.

@@ -367,21 +367,8 @@ fn round_half_up(mut digits: Vec<u8>, mut exp: i64, keep: i64) -> (Vec<u8>, i64)
     }
     let up = digits.get(keep).is_some_and(|d| *d >= 5);
     digits.truncate(keep);
-    if up {
-        let mut carry = true;
-        for d in digits.iter_mut().rev() {
-            if *d == 9 {
-                *d = 0;
-            } else {
-                *d += 1;
-                carry = false;
-                break;
-            }
-        }
-        if carry {
-            digits.insert(0, 1);
-            exp += 1;
-        }
+    if up && java_double::increment_digits(&mut digits) {
+        exp += 1;
     }
     (digits, exp)
 }
