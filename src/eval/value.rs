@@ -186,9 +186,12 @@ impl ListCell {
         ListCell(RefCell::new(items), Mods::default())
     }
 
-    /// Record a structural change.
-    pub fn modified(&self) {
+    /// The items, to change the list's structure (add, remove, sort,
+    /// clear): the change is counted. Writes that keep the structure
+    /// (`set`) borrow them as usual.
+    pub fn changed(&self) -> std::cell::RefMut<'_, Vec<Value>> {
         self.1.bump();
+        self.0.borrow_mut()
     }
 
     /// The structural changes so far.

@@ -119,8 +119,7 @@ impl View {
         if at >= l.borrow().len() {
             return None;
         }
-        let x = l.borrow_mut().remove(at);
-        l.modified();
+        let x = l.changed().remove(at);
         to.set(to.get() - 1);
         Some(x)
     }
@@ -161,12 +160,7 @@ impl View {
             View::Cursor(..) => false,
             View::Sub(l, from, to) => {
                 let pos = (*from..to.get()).find(|i| l.borrow().get(*i) == Some(x));
-                if let Some(p) = pos {
-                    l.borrow_mut().remove(p);
-                    l.modified();
-                    to.set(to.get() - 1);
-                }
-                pos.is_some()
+                pos.and_then(|p| self.remove_at(p - from)).is_some()
             }
         }
     }
@@ -176,14 +170,12 @@ impl View {
         match self {
             View::Keys(m) | View::Values(m) | View::Entries(m) => m.clear(),
             View::Cursor(..) => {}
-            View::Sub(list, from, to) => {
-                let mut l = list.borrow_mut();
+            View::Sub(l, from, to) => {
+                let mut l = l.changed();
                 let end = to.get().min(l.len());
                 if *from < end {
                     l.drain(*from..end);
                 }
-                drop(l);
-                list.modified();
                 to.set(*from);
             }
         }

@@ -129,8 +129,6 @@ pub(crate) fn list_call(
     span: Span,
 ) -> EResult<Call> {
     let this = Value::List(l.clone(), kind);
-    // The list itself, for arms whose `l` is its borrowed contents.
-    let list = l;
     let done = |v: Value| Ok(Call::Done(v));
     let resizes = matches!(
         (name, args.len()),
@@ -179,20 +177,15 @@ pub(crate) fn list_call(
                 .map_or(-1, |p| p as i64),
         )),
         ("add", [x]) => {
-            l.borrow_mut().push(x.clone());
-            l.modified();
+            l.changed().push(x.clone());
             done(Value::Bool(true))
         }
         ("add", [i, x]) => {
             let Some(i) = int_arg(i) else {
                 return Ok(Call::Unresolved);
             };
-            let mut l = l.borrow_mut();
-            let len = l.len();
-            let i = checked_index(len + 1, i, span)?;
-            l.insert(i, x.clone());
-            drop(l);
-            list.modified();
+            let i = checked_index(l.borrow().len() + 1, i, span)?;
+            l.changed().insert(i, x.clone());
             done(Value::str(""))
         }
         ("set", [i, x]) => {
@@ -210,15 +203,12 @@ pub(crate) fn list_call(
         }
         ("remove", [Value::Int(i)]) => {
             let i = checked_index(l.borrow().len(), i64::from(*i), span)?;
-            let removed = l.borrow_mut().remove(i);
-            l.modified();
-            done(removed)
+            done(l.changed().remove(i))
         }
         ("remove", [x]) => {
             let pos = l.borrow().iter().position(|v| v == x);
             if let Some(p) = pos {
-                l.borrow_mut().remove(p);
-                l.modified();
+                l.changed().remove(p);
             }
             done(Value::Bool(pos.is_some()))
         }
@@ -227,12 +217,9 @@ pub(crate) fn list_call(
                 return Ok(Call::Unresolved);
             };
             let other = other.borrow().clone();
-            let mut l = l.borrow_mut();
-            let at = checked_index(l.len() + 1, i, span)?;
+            let at = checked_index(l.borrow().len() + 1, i, span)?;
             let changed = !other.is_empty();
-            l.splice(at..at, other);
-            drop(l);
-            list.modified();
+            l.changed().splice(at..at, other);
             done(Value::Bool(changed))
         }
         ("containsAll", [Value::List(other, _)]) => {
@@ -248,21 +235,19 @@ pub(crate) fn list_call(
                 .iter()
                 .map(|x| other.contains(x) == keep_listed)
                 .collect();
-            let mut l = l.borrow_mut();
-            let before = l.len();
-            let mut flags = keep.into_iter();
-            l.retain(|_| flags.next().unwrap_or(true));
-            let changed = l.len() != before;
-            drop(l);
-            if changed {
-                list.modified();
+            // Counted only when something goes, as in Java.
+            if keep.iter().all(|k| *k) {
+                return done(Value::Bool(false));
             }
-            done(Value::Bool(changed))
+            let mut flags = keep.into_iter();
+            l.changed().retain(|_| flags.next().unwrap_or(true));
+            done(Value::Bool(true))
         }
         ("sort", [Value::Null]) => {
             // Natural ordering: all strings, characters or numbers, else
-            // Java's ClassCastException.
-            let mut l = l.borrow_mut();
+            // Java's ClassCastException. Java 17's `ArrayList.sort` counts
+            // as a change of structure.
+            let mut l = l.changed();
             // Java compares only values of one class with each other.
             let same_class = l.windows(2).all(|w| match w {
                 [a, b] => std::mem::discriminant(a) == std::mem::discriminant(b),
@@ -290,23 +275,18 @@ pub(crate) fn list_call(
                 (Value::Char(x), Value::Char(y)) => x.cmp(y),
                 (a, b) => crate::eval::arith::compare(a, b).unwrap_or(std::cmp::Ordering::Equal),
             });
-            drop(l);
-            // Java 17's `ArrayList.sort` counts as a change of structure.
-            list.modified();
             done(Value::str(""))
         }
         ("addAll", [Value::List(other, _)]) => {
             let other = other.borrow().clone();
             // Java's `ArrayList.addAll` tells whether anything was added.
             let changed = !other.is_empty();
-            l.borrow_mut().extend(other);
             // Counted even when nothing is added, as Java 17 does.
-            l.modified();
+            l.changed().extend(other);
             done(Value::Bool(changed))
         }
         ("clear", []) => {
-            l.borrow_mut().clear();
-            l.modified();
+            l.changed().clear();
             done(Value::str(""))
         }
         ("iterator", []) => done(Value::View(Rc::new(View::Cursor(
