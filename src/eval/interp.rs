@@ -129,6 +129,12 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// The variable names of the template and of the text `#evaluate`
+    /// parsed so far.
+    fn names(&self) -> &Symbols {
+        self.evaluated_symbols.as_deref().unwrap_or(self.symbols)
+    }
+
     /// Render `nodes` into `out`.
     pub fn render(&mut self, nodes: &[Node], out: &mut String) -> EResult<()> {
         self.block(nodes, out)?;
@@ -262,8 +268,7 @@ impl<'a> Interp<'a> {
 
     fn render_reference(&mut self, r: &Reference, out: &mut String) -> EResult<Flow> {
         if r.style == RefStyle::Runt {
-            let symbols = self.evaluated_symbols.as_deref().unwrap_or(self.symbols);
-            out.push_str(symbols.name(r.root));
+            out.push_str(self.names().name(r.root));
             return Ok(Flow::Normal);
         }
         if r.escaped {
@@ -272,7 +277,7 @@ impl<'a> Interp<'a> {
             if value.is_null() {
                 out.push('\\');
             }
-            out.push_str(&r.literal);
+            out.push_str(&r.literal(self.names()));
             return Ok(Flow::Normal);
         }
         // A variable holding a string (a loop's key, a value set earlier)
@@ -305,7 +310,7 @@ impl<'a> Interp<'a> {
             // as written.
             let id = Arc::as_ptr(body);
             if self.defines_active.iter().filter(|a| **a == id).count() >= MAX_DEFINE_DEPTH {
-                out.push_str(&r.literal);
+                out.push_str(&r.literal(self.names()));
                 return Ok(Flow::Normal);
             }
             self.defines_active.push(id);
@@ -337,7 +342,7 @@ impl<'a> Interp<'a> {
             out.truncate(before);
             out.push_str(r.esc_prefix());
             if r.style != RefStyle::Quiet {
-                out.push_str(&r.literal);
+                out.push_str(&r.literal(self.names()));
             }
         }
         Ok(Flow::Normal)
@@ -638,7 +643,7 @@ impl<'a> Interp<'a> {
     fn concat_operand(&self, v: &Value, e: Option<&Expr>) -> String {
         match v {
             Value::Null => match e {
-                Some(Expr::Ref(r)) => r.literal.to_string(),
+                Some(Expr::Ref(r)) => r.literal(self.names()).into_owned(),
                 _ => String::new(),
             },
             v => v.to_java_string().unwrap_or_default(),

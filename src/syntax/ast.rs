@@ -202,9 +202,10 @@ pub struct Reference {
     pub escaped: bool,
     /// False for `$\!a`-style references, which only ever print as text.
     pub computable: bool,
-    /// The reference as written (after the prefixes), printed for escapes.
-    pub literal: SmolStr,
-    /// Steps and prefixes; `None` when there are neither.
+    /// Written with braces (`${a}`, `$!{a}`).
+    braces: bool,
+    /// Steps, prefixes and the text as written; `None` when there are
+    /// neither steps nor prefixes and the name and style spell the text.
     tail: Option<Box<RefTail>>,
 }
 
@@ -216,11 +217,19 @@ struct RefTail {
     escapes: SmolStr,
     /// Other text before the `$` (`#$a`, `$$a`), printed after the escapes.
     glued: SmolStr,
+    /// The reference as written, when its name and style do not spell it
+    /// (it has steps, or is odd). Kept inline: a parse should not spend an
+    /// allocation on text that is printed only for escapes and errors.
+    literal: Option<LiteralText>,
 }
+
+/// The text of a reference as written: most fit inline.
+type LiteralText = SmallVec<[u8; 64]>;
 
 impl Reference {
     /// A reference with `parts` after its root and, printed before it,
-    /// the backslashes `escapes` and the text `glued`.
+    /// the backslashes `escapes` and the text `glued`; `literal` is its
+    /// text as written after those, and `name` its variable's name.
     #[allow(clippy::too_many_arguments)] // the fields of a reference
     pub fn new(
         span: Span,
@@ -229,7 +238,7 @@ impl Reference {
         parts: Parts,
         escaped: bool,
         computable: bool,
-        literal: SmolStr,
+        (literal, name): (&str, &str),
         escapes: &str,
         glued: &str,
     ) -> Reference {
@@ -238,31 +247,87 @@ impl Reference {
                 parts,
                 escapes: small_str(escapes),
                 glued: small_str(glued),
+                literal: None,
             })
         });
-        Reference {
+        let mut r = Reference {
             span,
             root,
             style,
             escaped,
             computable,
-            literal,
+            braces: false,
             tail,
-        }
+        };
+        r.set_literal(literal, name);
+        r
     }
 
     /// A reference without steps or prefixes, to add steps to with
-    /// [`Reference::push_part`].
-    pub fn plain(span: Span, root: Ident, style: RefStyle, literal: SmolStr) -> Reference {
+    /// [`Reference::push_part`] and give its text with
+    /// [`Reference::set_literal`].
+    pub fn plain(span: Span, root: Ident, style: RefStyle) -> Reference {
         Reference {
             span,
             root,
             style,
             escaped: false,
             computable: true,
-            literal,
+            braces: false,
             tail: None,
         }
+    }
+
+    /// Record `literal`, the reference as written after its prefixes, for
+    /// a reference whose variable is `name`. A plain reference is spelled
+    /// by its style and name, and keeps nothing.
+    pub fn set_literal(&mut self, literal: &str, name: &str) {
+        self.braces = matches!(
+            literal.as_bytes(),
+            [b'$', b'{', ..] | [b'$', b'!', b'{', ..]
+        );
+        // A reference with steps is never spelled by its name.
+        if let Some(tail) = self.tail.as_deref_mut().filter(|t| !t.parts.is_empty()) {
+            tail.literal = Some(LiteralText::from_slice(literal.as_bytes()));
+            return;
+        }
+        let (open, close) = self.sigils();
+        let spelled = literal.len() == open.len() + name.len() + close.len()
+            && literal.starts_with(open)
+            && literal.ends_with(close)
+            && literal.get(open.len()..open.len() + name.len()) == Some(name);
+        if spelled {
+            if let Some(tail) = &mut self.tail {
+                tail.literal = None;
+                if tail.parts.is_empty() && tail.escapes.is_empty() && tail.glued.is_empty() {
+                    self.tail = None;
+                }
+            }
+        } else {
+            self.tail.get_or_insert_with(Default::default).literal =
+                Some(LiteralText::from_slice(literal.as_bytes()));
+        }
+    }
+
+    /// What the style writes before and after the name.
+    fn sigils(&self) -> (&'static str, &'static str) {
+        match (self.style, self.braces) {
+            (RefStyle::Normal, _) => ("$", ""),
+            (RefStyle::Formal, _) => ("${", "}"),
+            (RefStyle::Quiet, false) => ("$!", ""),
+            (RefStyle::Quiet, true) => ("$!{", "}"),
+            (RefStyle::Runt, _) => ("", ""),
+        }
+    }
+
+    /// The reference as written after its prefixes, printed for escapes
+    /// and references that print as text; `symbols` names its variable.
+    pub fn literal<'s>(&'s self, symbols: &'s Symbols) -> std::borrow::Cow<'s, str> {
+        if let Some(text) = self.tail.as_deref().and_then(|t| t.literal.as_deref()) {
+            return std::borrow::Cow::Borrowed(std::str::from_utf8(text).unwrap_or(""));
+        }
+        let (open, close) = self.sigils();
+        std::borrow::Cow::Owned(format!("{open}{}{close}", symbols.name(self.root)))
     }
 
     /// Add a step. The steps are written straight into the reference's box:
@@ -491,5 +556,34 @@ mod tests {
             assert_eq!(symbols.name(*id), n);
         }
         assert_eq!(symbols.slots(), 8 + 40);
+    }
+
+    #[test]
+    fn a_reference_gives_back_its_text_as_written() {
+        let mut symbols = Symbols::default();
+        let a = symbols.intern("a");
+        for (style, text) in [
+            (RefStyle::Normal, "$a"),
+            (RefStyle::Formal, "${a}"),
+            (RefStyle::Quiet, "$!a"),
+            (RefStyle::Quiet, "$!{a}"),
+            (RefStyle::Runt, "a"),
+        ] {
+            let mut r = Reference::plain(Span::new(0, 0), a, style);
+            r.set_literal(text, "a");
+            assert!(r.tail.is_none(), "{text} is spelled by its style");
+            assert_eq!(r.literal(&symbols), text);
+        }
+        // Text the style and name do not spell is kept, inline or not.
+        let long = format!("$a.get('{}')", "k".repeat(100));
+        for text in ["$a.b()", "$a.get( 'x' )", long.as_str()] {
+            let mut r = Reference::plain(Span::new(0, 0), a, RefStyle::Normal);
+            r.push_part(Part::Property(Name::new("b"), Span::new(0, 0)));
+            r.set_literal(text, "a");
+            assert_eq!(r.literal(&symbols), text);
+        }
+        let mut odd = Reference::plain(Span::new(0, 0), a, RefStyle::Normal);
+        odd.set_literal("$\\!a", "a");
+        assert_eq!(odd.literal(&symbols), "$\\!a");
     }
 }

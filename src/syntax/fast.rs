@@ -67,6 +67,7 @@ fn is_alpha(c: u8) -> bool {
 /// fast path scans.
 const IDENT: u8 = 1;
 const WORD: u8 = 2;
+const TEXT_END: u8 = 4;
 const CLASSES: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut c = 0;
@@ -79,8 +80,26 @@ const CLASSES: [u8; 256] = {
     }
     t[b'-' as usize] = IDENT;
     t[b'@' as usize] = WORD;
+    t[b'$' as usize] = TEXT_END;
+    t[b'#' as usize] = TEXT_END;
+    t[b'\\' as usize] = TEXT_END;
     t
 };
+
+/// The length of the text at the start of `rest`: up to the first `$`,
+/// `#` or `\`. Runs between references are short, where a byte loop
+/// beats `memchr`'s setup; long runs go to `memchr`.
+fn text_run(rest: &[u8]) -> usize {
+    for (i, &c) in rest.iter().take(32).enumerate() {
+        if CLASSES[usize::from(c)] & TEXT_END != 0 {
+            return i;
+        }
+    }
+    match rest.get(32..) {
+        Some(tail) => 32 + memchr::memchr3(b'$', b'#', b'\\', tail).unwrap_or(tail.len()),
+        None => rest.len(),
+    }
+}
 
 /// A character of a directive word (Velocity's `DIRECTIVE_CHAR`).
 fn is_word_char(c: u8) -> bool {
@@ -187,7 +206,7 @@ impl<'a> Fast<'a, '_> {
         loop {
             let start = self.pos;
             let rest = self.bytes.get(start..)?;
-            let run = memchr::memchr3(b'$', b'#', b'\\', rest).unwrap_or(rest.len());
+            let run = text_run(rest);
             // Blanks that start a token belong to a `#set` right after them
             // (Velocity's SET_DIRECTIVE token): they print nothing.
             let set_blanks = rest.get(run..).is_some_and(|r| r.starts_with(b"#set"))
@@ -559,7 +578,8 @@ impl<'a> Fast<'a, '_> {
             }
             self.pos += 1;
             r.span = span(start, self.pos);
-            r.literal = small_str(self.text(start, self.pos));
+            let root = self.symbols.name(r.root);
+            r.set_literal(self.text(start, self.pos), root);
         }
         Some((r, formal))
     }
@@ -580,7 +600,7 @@ impl<'a> Fast<'a, '_> {
         self.pos = root_end;
         // The root is numbered after the names in the arguments, as the
         // full parser numbers it.
-        let mut r = Reference::plain(span(start, root_end), Ident(0), style, SmolStr::default());
+        let mut r = Reference::plain(span(start, root_end), Ident(0), style);
         while self.cur() == b'.' && is_alpha(self.at(self.pos + 1)) {
             let name_start = self.pos + 1;
             let name_end = self.run_while(name_start + 1, is_ident_char);
@@ -606,7 +626,10 @@ impl<'a> Fast<'a, '_> {
         let end = self.pos;
         r.span = span(start, end);
         r.root = self.symbols.intern(root);
-        r.literal = small_str(self.text(start, end));
+        // A formal reference's text ends at its `}`: the caller sets it.
+        if self.bytes.get(name.wrapping_sub(1)) != Some(&b'{') {
+            r.set_literal(self.text(start, end), root);
+        }
         Some(r)
     }
 

@@ -534,7 +534,7 @@ impl<'a> Parser<'a, '_> {
                 parts,
                 false,
                 false,
-                literal.into(),
+                (&literal, ""),
                 "",
                 "",
             );
@@ -575,7 +575,7 @@ impl<'a> Parser<'a, '_> {
             parts,
             escaped,
             true,
-            literal.into(),
+            (literal, root),
             &esc_prefix,
             more_prefix,
         )
@@ -892,7 +892,8 @@ impl<'a> Parser<'a, '_> {
         if r.style == RefStyle::Normal {
             return r.root;
         }
-        let written = r.literal.strip_prefix('$').unwrap_or(&r.literal);
+        let literal = r.literal(self.symbols);
+        let written = literal.strip_prefix('$').unwrap_or(&literal);
         let key = if let Some(rest) = written.strip_prefix('!') {
             if rest.starts_with('{') {
                 "!{".to_string()
