@@ -83,7 +83,9 @@ const LINEAR_MAX: usize = 16;
 /// while it renders), each numbered once.
 #[derive(Debug, Clone, Default)]
 pub struct Symbols {
-    names: Vec<SmolStr>,
+    /// A template's own names, beyond the well-known ones: a few, kept
+    /// inline to spare a parse an allocation.
+    names: SmallVec<[SmolStr; 4]>,
     index: Option<std::collections::HashMap<SmolStr, u32>>,
 }
 
