@@ -146,13 +146,14 @@ pub type MapRef = Rc<MapCell>;
 /// A shared, mutable list.
 pub type ListRef = Rc<ListCell>;
 
-/// A list's storage. Dropping it never recurses: a template can nest lists
-/// a million deep (`#set($x = [$x])` in two nested loops), which a
-/// recursive drop would overflow the stack on.
+/// A list's storage. Dropping it recurses only a few levels deep: a
+/// template can nest lists a million deep (`#set($x = [$x])` in two nested
+/// loops), which a recursive drop would overflow the stack on.
 #[derive(Debug, Default)]
 pub struct ListCell(RefCell<Vec<Value>>, Mods);
 
-/// A map's storage; dropping it never recurses, as for `ListCell`.
+/// A map's storage; dropping it recurses only a few levels deep, as for
+/// `ListCell`.
 #[derive(Debug, Default)]
 pub struct MapCell(RefCell<JMap>, Mods);
 
@@ -250,6 +251,34 @@ impl std::ops::Deref for MapCell {
     }
 }
 
+/// How deep collections nest at most before dropping one stops recursing.
+const MAX_DROP_DEPTH: u32 = 64;
+
+thread_local! {
+    /// How many collection drops are under way on this thread, one inside
+    /// another.
+    static DROP_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+fn is_collection(v: &Value) -> bool {
+    matches!(v, Value::List(..) | Value::Map(_))
+}
+
+/// Drop `items`, the storage of a collection that holds collections. A JSON
+/// body or a template's map nests a few levels: those drop recursively, the
+/// cheap way. Past [`MAX_DROP_DEPTH`] (a template can nest lists a million
+/// deep, `#set($x = [$x])` in two loops) the rest goes to a work list.
+fn drop_nested<T>(items: T, values: impl FnOnce(T) -> Vec<Value>) {
+    let depth = DROP_DEPTH.with(|d| d.get());
+    if depth < MAX_DROP_DEPTH {
+        DROP_DEPTH.with(|d| d.set(depth + 1));
+        drop(items);
+        DROP_DEPTH.with(|d| d.set(depth));
+    } else {
+        drop_flat(values(items));
+    }
+}
+
 /// Drop nested collections with a work list instead of recursion: each
 /// collection this value alone holds gives up its elements to the list
 /// before it is dropped, empty.
@@ -274,11 +303,8 @@ fn drop_flat(mut pending: Vec<Value>) {
 impl Drop for ListCell {
     fn drop(&mut self) {
         let items = std::mem::take(self.0.get_mut());
-        if items
-            .iter()
-            .any(|v| matches!(v, Value::List(..) | Value::Map(_)))
-        {
-            drop_flat(items);
+        if items.iter().any(is_collection) {
+            drop_nested(items, |items| items);
         }
     }
 }
@@ -286,11 +312,8 @@ impl Drop for ListCell {
 impl Drop for MapCell {
     fn drop(&mut self) {
         let entries = std::mem::take(self.0.get_mut());
-        if entries
-            .values()
-            .any(|v| matches!(v, Value::List(..) | Value::Map(_)))
-        {
-            drop_flat(entries.into_values().collect());
+        if entries.values().any(is_collection) {
+            drop_nested(entries, |entries| entries.into_values().collect());
         }
     }
 }
