@@ -397,7 +397,14 @@ impl<'a> Interp<'a> {
             if value.is_null() {
                 return Ok(Value::Null);
             }
-            value = self.step(value, part)?;
+            let found = match part {
+                Part::Property(name, _) => map_entry(&value, name),
+                _ => None,
+            };
+            value = match found {
+                Some(v) => v,
+                None => self.step(value, part)?,
+            };
         }
         Ok(value)
     }
@@ -1094,6 +1101,17 @@ enum Source {
 
 /// How many elements `#foreach` sees in `source`; `None` if it cannot
 /// iterate it.
+/// The entry `name` of `value` when it is a map that has one. A property
+/// of a map (`.path`, `.header`, a JSON field) is most steps of most
+/// references: looked up here, they skip the general property call.
+#[inline(always)]
+fn map_entry(value: &Value, name: &Name) -> Option<Value> {
+    match value {
+        Value::Map(m) => super::value::get_str(&m.borrow(), name).cloned(),
+        _ => None,
+    }
+}
+
 fn iterable_len(source: &Source) -> Option<usize> {
     match source {
         Source::Value(Value::List(l, _)) => Some(l.borrow().len()),
