@@ -1099,8 +1099,6 @@ enum Source {
     View(View),
 }
 
-/// How many elements `#foreach` sees in `source`; `None` if it cannot
-/// iterate it.
 /// The entry `name` of `value` when it is a map that has one. A property
 /// of a map (`.path`, `.header`, a JSON field) is most steps of most
 /// references: looked up here, they skip the general property call.
@@ -1112,6 +1110,8 @@ fn map_entry(value: &Value, name: &Name) -> Option<Value> {
     }
 }
 
+/// How many elements `#foreach` sees in `source`; `None` if it cannot
+/// iterate it.
 fn iterable_len(source: &Source) -> Option<usize> {
     match source {
         Source::Value(Value::List(l, _)) => Some(l.borrow().len()),
