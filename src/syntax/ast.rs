@@ -240,7 +240,8 @@ impl Reference {
         parts: Parts,
         escaped: bool,
         computable: bool,
-        (literal, name): (&str, &str),
+        literal: &str,
+        name: &str,
         escapes: &str,
         glued: &str,
     ) -> Reference {

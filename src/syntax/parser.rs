@@ -534,7 +534,8 @@ impl<'a> Parser<'a, '_> {
                 parts,
                 false,
                 false,
-                (&literal, ""),
+                &literal,
+                "",
                 "",
                 "",
             );
@@ -575,7 +576,8 @@ impl<'a> Parser<'a, '_> {
             parts,
             escaped,
             true,
-            (literal, root),
+            literal,
+            root,
             &esc_prefix,
             more_prefix,
         )
