@@ -768,6 +768,18 @@ mod tests {
     }
 
     #[test]
+    fn text_runs_end_at_the_first_dollar_hash_or_backslash() {
+        for len in [0, 1, 31, 32, 33, 100] {
+            let text = "a".repeat(len);
+            assert_eq!(text_run(text.as_bytes()), len, "no end in {len} bytes");
+            for end in ["$", "#", "\\"] {
+                let s = format!("{text}{end}b$");
+                assert_eq!(text_run(s.as_bytes()), len, "{end} after {len} bytes");
+            }
+        }
+    }
+
+    #[test]
     fn the_tutorial_takes_the_fast_path() {
         let src = include_str!("../../examples/tutorial/request_template.vm");
         assert!(assert_same_tree(src));
