@@ -340,6 +340,38 @@ fn unsupported(span: Span, name: &str) -> Box<crate::eval::error::EvalError> {
 
 /// Methods of a live collection view (`keySet()`, `values()`, `entrySet()`,
 /// `subList()`); writes go to the collection behind it.
+/// The elements of a Java collection: a list or a view of a map or list.
+fn collection_elements(v: &Value) -> Option<Vec<Value>> {
+    match v {
+        Value::List(l, _) => Some(l.borrow().clone()),
+        Value::View(view) if !matches!(**view, View::Cursor(..)) => Some(view.items()),
+        _ => None,
+    }
+}
+
+/// `equals` of a view, as Java's collections answer it: a key or entry
+/// set equals any set with the same elements (`AbstractSet`), a sub-list
+/// any list with equal elements in order (`AbstractList`); a map's values
+/// collection is equal only to itself, which the map hands out every time.
+fn view_equals(v: &View, this: &Value, other: &Value) -> bool {
+    match (v, other) {
+        (View::Keys(_) | View::Entries(_), Value::View(o))
+            if matches!(**o, View::Keys(_) | View::Entries(_)) =>
+        {
+            let items = v.items();
+            o.len() == items.len() && o.items().iter().all(|x| items.contains(x))
+        }
+        (View::Values(m), Value::View(o)) => {
+            matches!(&**o, View::Values(n) if Rc::ptr_eq(m, n))
+        }
+        (View::Sub(..), Value::List(l, kind)) if !matches!(kind, ListKind::JavaArray(_)) => {
+            v.items() == *l.borrow()
+        }
+        (View::Sub(..), Value::View(o)) if o.is_list() => v.items() == o.items(),
+        _ => this == other,
+    }
+}
+
 pub(crate) fn view_call(
     v: &View,
     this: &Value,
@@ -373,6 +405,27 @@ pub(crate) fn view_call(
                 other.borrow().iter().all(|x| items.contains(x)),
             ))
         }
+        // `AbstractCollection.removeAll`/`retainAll`: each element the
+        // argument holds (or does not) goes, written through to the map or
+        // list behind.
+        ("removeAll" | "retainAll", [other]) => {
+            let Some(other) = collection_elements(other) else {
+                return Ok(Call::Unresolved);
+            };
+            let keep_listed = name == "retainAll";
+            let mut changed = false;
+            for x in v.items() {
+                if other.contains(&x) != keep_listed {
+                    changed |= v.remove(&x);
+                }
+            }
+            done(Value::Bool(changed))
+        }
+        ("toArray", []) => done(Value::List(
+            Rc::new(crate::eval::value::ListCell::new(v.items())),
+            ListKind::JavaArray(ArrayType::Object),
+        )),
+        ("equals", [other]) => done(Value::Bool(view_equals(v, this, other))),
         ("clear", []) => {
             v.clear();
             done(Value::str(""))
