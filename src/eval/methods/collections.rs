@@ -9,8 +9,28 @@ use crate::eval::view::View;
 use crate::syntax::span::Span;
 
 /// Call a `LinkedHashMap` method.
+/// Java's collection methods that take a function (`removeIf`, `forEach`,
+/// `compute`, `merge`, …). A template cannot make a function, so the only
+/// call Velocity can make of them passes null, which they refuse.
+fn null_function(name: &str, args: &[Value], span: Span) -> EResult<()> {
+    let refused = matches!(
+        (name, args),
+        ("removeIf" | "forEach" | "replaceAll", [Value::Null])
+            | (
+                "compute" | "computeIfAbsent" | "computeIfPresent",
+                [_, Value::Null]
+            )
+            | ("merge", [_, _, Value::Null])
+    );
+    if refused {
+        return Err(super::null_pointer(span, name));
+    }
+    Ok(())
+}
+
 pub(crate) fn map_call(m: &MapRef, name: &str, args: &[Value], span: Span) -> EResult<Call> {
     let done = |v: Value| Ok(Call::Done(v));
+    null_function(name, args, span)?;
     match (name, args) {
         ("putAll", [Value::Null]) => Err(super::null_pointer(span, name)),
         ("get", [Value::Str(k)]) => done(get_str(&m.borrow(), k).cloned().unwrap_or_default()),
@@ -138,6 +158,7 @@ pub(crate) fn list_call(
             | ("clear", 0)
     );
     null_collection_argument(name, args, span)?;
+    null_function(name, args, span)?;
     if resizes && matches!(kind, ListKind::JavaArray(_)) {
         return fixed_size_call(l, name, args, span);
     }
@@ -289,7 +310,7 @@ pub(crate) fn list_call(
             l.changed().clear();
             done(Value::str(""))
         }
-        ("iterator", []) => done(Value::View(Rc::new(View::Cursor(
+        ("iterator" | "listIterator", []) => done(Value::View(Rc::new(View::Cursor(
             l.borrow().clone(),
             std::cell::Cell::new(0),
         )))),
@@ -391,8 +412,13 @@ pub(crate) fn view_call(
         };
     }
     null_collection_argument(name, args, span)?;
+    null_function(name, args, span)?;
     match (name, args) {
         ("iterator", []) => done(Value::View(Rc::new(View::Cursor(
+            v.items(),
+            std::cell::Cell::new(0),
+        )))),
+        ("listIterator", []) if v.is_list() => done(Value::View(Rc::new(View::Cursor(
             v.items(),
             std::cell::Cell::new(0),
         )))),

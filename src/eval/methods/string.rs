@@ -233,6 +233,35 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
                 )),
             }
         }
+        ("codePointBefore", [i]) => {
+            let Some(i) = int_arg(i) else {
+                return Ok(Call::Unresolved);
+            };
+            let u = utf16(s);
+            let before = usize::try_from(i)
+                .ok()
+                .filter(|i| (1..=u.len()).contains(i));
+            match before {
+                Some(i) => v(Value::Int(code_point_before(&u, i) as i32)),
+                None => Err(method_error(
+                    span,
+                    format!(
+                        "StringIndexOutOfBoundsException: index {i}, length {}",
+                        u.len()
+                    ),
+                )),
+            }
+        }
+        ("offsetByCodePoints", [i, n]) => match (int_arg(i), int_arg(n)) {
+            (Some(i), Some(n)) => match offset_by_code_points(&utf16(s), i, n) {
+                Some(at) => v(int_result(at as i64)),
+                None => Err(method_error(
+                    span,
+                    format!("IndexOutOfBoundsException: offsetByCodePoints({i}, {n})"),
+                )),
+            },
+            _ => Ok(Call::Unresolved),
+        },
         ("compareToIgnoreCase", [x]) => match str_arg(x) {
             Some(x) => v(Value::Int(compare_ignore_case(s, x))),
             None => Ok(Call::Unresolved),
@@ -561,6 +590,46 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
         },
         _ => Ok(common(&Value::Str(s.clone()), name, args)),
     }
+}
+
+/// `Character.codePointBefore`: the code point that ends before UTF-16
+/// index `i` (1 ..= length), a surrogate pair read whole.
+fn code_point_before(u: &[u16], i: usize) -> u32 {
+    let low = u.get(i - 1).copied().unwrap_or(0);
+    let high = i.checked_sub(2).and_then(|h| u.get(h)).copied();
+    match high {
+        Some(high) if (0xDC00..=0xDFFF).contains(&low) && (0xD800..=0xDBFF).contains(&high) => {
+            0x10000 + ((u32::from(high) - 0xD800) << 10) + (u32::from(low) - 0xDC00)
+        }
+        _ => u32::from(low),
+    }
+}
+
+/// `Character.offsetByCodePoints`: the UTF-16 index `n` code points from
+/// `i` (back when `n` is negative); `None` where Java throws.
+fn offset_by_code_points(u: &[u16], i: i64, n: i64) -> Option<usize> {
+    let is_high = |x: Option<&u16>| x.is_some_and(|c| (0xD800..=0xDBFF).contains(c));
+    let is_low = |x: Option<&u16>| x.is_some_and(|c| (0xDC00..=0xDFFF).contains(c));
+    let mut at = usize::try_from(i).ok().filter(|i| *i <= u.len())?;
+    if n >= 0 {
+        for _ in 0..n {
+            if at >= u.len() {
+                return None;
+            }
+            at += 1;
+            if is_high(u.get(at - 1)) && is_low(u.get(at)) {
+                at += 1;
+            }
+        }
+    } else {
+        for _ in 0..n.unsigned_abs() {
+            at = at.checked_sub(1)?;
+            if is_low(u.get(at)) && at > 0 && is_high(u.get(at - 1)) {
+                at -= 1;
+            }
+        }
+    }
+    Some(at)
 }
 
 #[cfg(test)]
