@@ -11,7 +11,8 @@ use crate::syntax::span::Span;
 /// Call a `LinkedHashMap` method.
 /// Java's collection methods that take a function (`removeIf`, `forEach`,
 /// `compute`, `merge`, …). A template cannot make a function, so the only
-/// call Velocity can make of them passes null, which they refuse.
+/// call Velocity can make of them passes null, which they refuse. Checked
+/// after the methods a collection has, which they do not name.
 fn null_function(name: &str, args: &[Value], span: Span) -> EResult<()> {
     let refused = matches!(
         (name, args),
@@ -30,7 +31,6 @@ fn null_function(name: &str, args: &[Value], span: Span) -> EResult<()> {
 
 pub(crate) fn map_call(m: &MapRef, name: &str, args: &[Value], span: Span) -> EResult<Call> {
     let done = |v: Value| Ok(Call::Done(v));
-    null_function(name, args, span)?;
     match (name, args) {
         ("putAll", [Value::Null]) => Err(super::null_pointer(span, name)),
         ("get", [Value::Str(k)]) => done(get_str(&m.borrow(), k).cloned().unwrap_or_default()),
@@ -93,7 +93,10 @@ pub(crate) fn map_call(m: &MapRef, name: &str, args: &[Value], span: Span) -> ER
         ("size" | "isEmpty" | "keySet" | "values" | "entrySet" | "clear", _) => {
             Ok(Call::ZeroArgOverload)
         }
-        _ => Ok(common(&Value::Map(m.clone()), name, args)),
+        _ => {
+            null_function(name, args, span)?;
+            Ok(common(&Value::Map(m.clone()), name, args))
+        }
     }
 }
 
@@ -158,7 +161,6 @@ pub(crate) fn list_call(
             | ("clear", 0)
     );
     null_collection_argument(name, args, span)?;
-    null_function(name, args, span)?;
     if resizes && matches!(kind, ListKind::JavaArray(_)) {
         return fixed_size_call(l, name, args, span);
     }
@@ -335,7 +337,10 @@ pub(crate) fn list_call(
             ))))
         }
         ("size" | "isEmpty" | "clear", _) => Ok(Call::ZeroArgOverload),
-        _ => Ok(common(&this, name, args)),
+        _ => {
+            null_function(name, args, span)?;
+            Ok(common(&this, name, args))
+        }
     }
 }
 
@@ -412,7 +417,6 @@ pub(crate) fn view_call(
         };
     }
     null_collection_argument(name, args, span)?;
-    null_function(name, args, span)?;
     match (name, args) {
         ("iterator", []) => done(Value::View(Rc::new(View::Cursor(
             v.items(),
@@ -501,6 +505,9 @@ pub(crate) fn view_call(
             }
         }
         ("size" | "isEmpty" | "clear", _) => Ok(Call::ZeroArgOverload),
-        _ => Ok(common(this, name, args)),
+        _ => {
+            null_function(name, args, span)?;
+            Ok(common(this, name, args))
+        }
     }
 }
