@@ -399,6 +399,14 @@ impl<'a> Interp<'a> {
             }
             let found = match part {
                 Part::Property(name, _) => map_entry(&value, name),
+                // `$input.params()`, in most request templates.
+                Part::Method(name, args, _)
+                    if args.is_empty()
+                        && matches!(value, Value::Input)
+                        && name.known() == Some(Known::Params) =>
+                {
+                    Some(self.env.params())
+                }
                 _ => None,
             };
             value = match found {
