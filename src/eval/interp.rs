@@ -380,6 +380,10 @@ impl<'a> Interp<'a> {
                 if self.frames.is_empty() && self.null_items.is_empty() =>
             {
                 let value = match self.vars.get(root) {
+                    // `$foreach.hasNext`, in most loops.
+                    Some(Value::Loop(l)) if name.known() == Some(Known::HasNext) => {
+                        Value::Bool(l.has_next)
+                    }
                     Some(v) => methods::property(self.env, v, name, *span)?,
                     None => {
                         let v = self.global(root);
