@@ -288,8 +288,10 @@ impl<'a> Interp<'a> {
             && self.null_items.is_empty()
         {
             if let Some(Value::Str(s)) = self.vars.get(r.root) {
-                out.push_str(r.esc_prefix());
-                out.push_str(r.more_prefix());
+                if r.has_prefix() {
+                    out.push_str(r.esc_prefix());
+                    out.push_str(r.more_prefix());
+                }
                 out.push_str(s);
                 return Ok(Flow::Normal);
             }
