@@ -285,6 +285,11 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
             let out = super::format::java_format(p, rest).map_err(|m| method_error(span, m))?;
             Ok(done_str(out))
         }
+        // Java 15's `formatted(Object...)`: `String.format(this, …)`.
+        ("formatted", args) => {
+            let out = super::format::java_format(s, args).map_err(|m| method_error(span, m))?;
+            Ok(done_str(out))
+        }
         ("valueOf", [x]) => v(Value::Str(Rc::from(
             x.to_java_string().unwrap_or_else(|| "null".into()),
         ))),
