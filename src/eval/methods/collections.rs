@@ -8,7 +8,6 @@ use crate::eval::value::{get_str, ArrayType, ListKind, ListRef, MapRef, Value};
 use crate::eval::view::View;
 use crate::syntax::span::Span;
 
-/// Call a `LinkedHashMap` method.
 /// Java's collection methods that take a function (`removeIf`, `forEach`,
 /// `compute`, `merge`, …). A template cannot make a function, so the only
 /// call Velocity can make of them passes null, which they refuse. Checked
@@ -29,6 +28,7 @@ fn null_function(name: &str, args: &[Value], span: Span) -> EResult<()> {
     Ok(())
 }
 
+/// Call a `LinkedHashMap` method.
 pub(crate) fn map_call(m: &MapRef, name: &str, args: &[Value], span: Span) -> EResult<Call> {
     let done = |v: Value| Ok(Call::Done(v));
     match (name, args) {
@@ -364,8 +364,6 @@ fn unsupported(span: Span, name: &str) -> Box<crate::eval::error::EvalError> {
     )
 }
 
-/// Methods of a live collection view (`keySet()`, `values()`, `entrySet()`,
-/// `subList()`); writes go to the collection behind it.
 /// The elements of a Java collection: a list or a view of a map or list.
 fn collection_elements(v: &Value) -> Option<Vec<Value>> {
     match v {
@@ -398,6 +396,8 @@ fn view_equals(v: &View, this: &Value, other: &Value) -> bool {
     }
 }
 
+/// Methods of a live collection view (`keySet()`, `values()`, `entrySet()`,
+/// `subList()`); writes go to the collection behind it.
 pub(crate) fn view_call(
     v: &View,
     this: &Value,
