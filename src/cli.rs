@@ -120,12 +120,14 @@ fn render(
         Ok(j) => j,
         Err(e) => {
             // serde_json's message ends with its own " at line L column C".
+            // It says column 0 for the end of input after a newline; editors
+            // count from 1.
             let full = e.to_string();
             let what = full.rsplit_once(" at line ").map_or(&*full, |(m, _)| m);
             report!(
                 "error: {event_name} is not valid JSON (line {}, column {}): {what}",
                 e.line(),
-                e.column()
+                e.column().max(1)
             );
             return EXIT_USAGE;
         }

@@ -99,6 +99,17 @@ fn an_event_that_is_not_json_exits_2_with_line_and_column() {
     let err = text(&out.stderr);
     assert!(err.contains("line 3, column 3"), "{err}");
     assert!(!err.contains(" at line "), "position said twice: {err}");
+    // Cut off after a newline: the empty last line's first column.
+    let cut = temp_file("cut.json", "{\"a\": \n");
+    let out = run(&[
+        "render",
+        "examples/tutorial/request_template.vm",
+        "--event",
+        &cut,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("line 2, column 1"), "{err}");
 }
 
 #[test]
