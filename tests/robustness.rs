@@ -167,14 +167,18 @@ fn mutated_templates_never_panic() {
     assert!(rendered > 1000, "only {rendered} mutated templates parsed");
 }
 
-/// Deep structures: a million nested lists and maps (dropping them must not
-/// recurse), and a body nested past the parser's limit.
+/// Deep structures: a million nested lists, maps, views and entries
+/// (dropping them must not recurse), and a body nested past the parser's limit.
 #[test]
 fn deep_values_neither_crash_nor_hang() {
     let env = apigw_vtl::apigw::Env::from_event(&serde_json::json!({}), None).expect("env");
     for source in [
         "#set($x = [])#foreach($i in [1..1000])#foreach($j in [1..1000])#set($x = [$x])#end#end done",
         "#set($m = {})#foreach($i in [1..1000])#foreach($j in [1..1000])#set($m = {'k': $m})#end#end done",
+        // Nested through views and map entries, which hold their collection.
+        "#set($x = [1])#foreach($i in [1..1000])#foreach($j in [1..1000])#set($x = [$x.subList(0, 1)])#end#end done",
+        "#set($m = {'a': 1})#foreach($i in [1..1000])#foreach($j in [1..1000])#set($m = {'k': $m.entrySet()})#end#end done",
+        "#set($m = {'a': 1})#foreach($i in [1..1000])#foreach($j in [1..1000])#set($m = {'k': $m.values()})#end#end done",
     ] {
         let t = apigw_vtl::parse(source).expect("parses");
         assert_eq!(apigw_vtl::render(&t, &env).expect("renders"), " done");

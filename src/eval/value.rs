@@ -260,8 +260,13 @@ thread_local! {
     static DROP_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
+/// Whether `v` can hold other values: a collection, or a view or entry
+/// that holds one.
 fn is_collection(v: &Value) -> bool {
-    matches!(v, Value::List(..) | Value::Map(_))
+    matches!(
+        v,
+        Value::List(..) | Value::Map(_) | Value::View(_) | Value::Entry(_)
+    )
 }
 
 /// Drop `items`, the storage of a collection that holds collections. A JSON
@@ -280,8 +285,8 @@ fn drop_nested<T>(items: T, values: impl FnOnce(T) -> Vec<Value>) {
 }
 
 /// Drop nested collections with a work list instead of recursion: each
-/// collection this value alone holds gives up its elements to the list
-/// before it is dropped, empty.
+/// collection (or view or entry) this value alone holds gives up what it
+/// holds to the list before it is dropped, empty.
 fn drop_flat(mut pending: Vec<Value>) {
     while let Some(v) = pending.pop() {
         match v {
@@ -293,6 +298,16 @@ fn drop_flat(mut pending: Vec<Value>) {
             Value::Map(rc) => {
                 if let Ok(mut cell) = Rc::try_unwrap(rc) {
                     pending.extend(std::mem::take(cell.0.get_mut()).into_values());
+                }
+            }
+            Value::View(rc) => {
+                if let Ok(view) = Rc::try_unwrap(rc) {
+                    pending.extend(view.into_held());
+                }
+            }
+            Value::Entry(rc) => {
+                if let Ok(entry) = Rc::try_unwrap(rc) {
+                    pending.extend(entry.into_held());
                 }
             }
             _ => {}

@@ -34,6 +34,11 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The values the entry holds, for a drop that must not recurse.
+    pub(crate) fn into_held(self) -> [Value; 3] {
+        [self.key, Value::Map(self.map), self.detached.into_inner()]
+    }
+
     /// `getValue()`.
     pub fn value(&self) -> Value {
         match self.map.borrow().get(&self.map_key) {
@@ -58,6 +63,16 @@ impl Entry {
 }
 
 impl View {
+    /// The collections and elements the view holds, for a drop that must
+    /// not recurse.
+    pub(crate) fn into_held(self) -> Vec<Value> {
+        match self {
+            View::Keys(m) | View::Values(m) | View::Entries(m) => vec![Value::Map(m)],
+            View::Sub(l, ..) => vec![Value::List(l, crate::eval::value::ListKind::ArrayList)],
+            View::Cursor(items, _) => items,
+        }
+    }
+
     /// How many elements the view has now.
     pub fn len(&self) -> usize {
         match self {
