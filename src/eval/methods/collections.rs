@@ -8,20 +8,29 @@ use crate::eval::value::{get_str, ArrayType, ListKind, ListRef, MapRef, Value};
 use crate::eval::view::View;
 use crate::syntax::span::Span;
 
+/// Which of Java's collection interfaces a receiver has.
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    Map,
+    List,
+    /// A map's key set, values or entries: a `Collection`.
+    Collection,
+}
+
 /// Java's collection methods that take a function (`removeIf`, `forEach`,
 /// `compute`, `merge`, …). A template cannot make a function, so the only
-/// call Velocity can make of them passes null, which they refuse. Checked
-/// after the methods a collection has, which they do not name.
-fn null_function(name: &str, args: &[Value], span: Span) -> EResult<()> {
-    let refused = matches!(
-        (name, args),
-        ("removeIf" | "forEach" | "replaceAll", [Value::Null])
-            | (
-                "compute" | "computeIfAbsent" | "computeIfPresent",
-                [_, Value::Null]
-            )
-            | ("merge", [_, _, Value::Null])
-    );
+/// call Velocity can make of them passes null, which they refuse; a
+/// receiver without the method finds none. Checked after the methods a
+/// collection has, which they do not name.
+fn null_function(shape: Shape, name: &str, args: &[Value], span: Span) -> EResult<()> {
+    let refused = match (name, args) {
+        ("forEach", [Value::Null]) => true,
+        ("removeIf", [Value::Null]) => shape != Shape::Map,
+        ("replaceAll", [Value::Null]) => shape != Shape::Collection,
+        ("compute" | "computeIfAbsent" | "computeIfPresent", [_, Value::Null])
+        | ("merge", [_, _, Value::Null]) => shape == Shape::Map,
+        _ => false,
+    };
     if refused {
         return Err(super::null_pointer(span, name));
     }
@@ -94,7 +103,7 @@ pub(crate) fn map_call(m: &MapRef, name: &str, args: &[Value], span: Span) -> ER
             Ok(Call::ZeroArgOverload)
         }
         _ => {
-            null_function(name, args, span)?;
+            null_function(Shape::Map, name, args, span)?;
             Ok(common(&Value::Map(m.clone()), name, args))
         }
     }
@@ -235,23 +244,23 @@ pub(crate) fn list_call(
             }
             done(Value::Bool(pos.is_some()))
         }
-        ("addAll", [i, Value::List(other, _)]) => {
+        ("addAll", [i, other]) if is_collection_arg(other) => {
             let Some(i) = int_arg(i) else {
                 return Ok(Call::Unresolved);
             };
-            let other = other.borrow().clone();
+            let other = collection_elements(other).unwrap_or_default();
             let at = checked_index(l.borrow().len() + 1, i, span)?;
             let changed = !other.is_empty();
             l.changed().splice(at..at, other);
             done(Value::Bool(changed))
         }
-        ("containsAll", [Value::List(other, _)]) => {
-            let other = other.borrow().clone();
+        ("containsAll", [other]) if is_collection_arg(other) => {
+            let other = collection_elements(other).unwrap_or_default();
             let l = l.borrow();
             done(Value::Bool(other.iter().all(|x| l.contains(x))))
         }
-        ("removeAll" | "retainAll", [Value::List(other, _)]) => {
-            let other = other.borrow().clone();
+        ("removeAll" | "retainAll", [other]) if is_collection_arg(other) => {
+            let other = collection_elements(other).unwrap_or_default();
             let keep_listed = name == "retainAll";
             let keep: Vec<bool> = l
                 .borrow()
@@ -300,8 +309,8 @@ pub(crate) fn list_call(
             });
             done(Value::str(""))
         }
-        ("addAll", [Value::List(other, _)]) => {
-            let other = other.borrow().clone();
+        ("addAll", [other]) if is_collection_arg(other) => {
+            let other = collection_elements(other).unwrap_or_default();
             // Java's `ArrayList.addAll` tells whether anything was added.
             let changed = !other.is_empty();
             // Counted even when nothing is added, as Java 17 does.
@@ -312,6 +321,17 @@ pub(crate) fn list_call(
             l.changed().clear();
             done(Value::str(""))
         }
+        // `AbstractList.equals`: any list with equal elements in order. A
+        // Java array is equal only to itself.
+        ("equals", [other]) => done(Value::Bool(match (kind, other) {
+            (ListKind::JavaArray(_), Value::List(o, _)) => Rc::ptr_eq(l, o),
+            (ListKind::JavaArray(_), _) => false,
+            (_, Value::List(o, okind)) if !matches!(okind, ListKind::JavaArray(_)) => {
+                Rc::ptr_eq(l, o) || *l.borrow() == *o.borrow()
+            }
+            (_, Value::View(o)) if o.is_list() => *l.borrow() == o.items(),
+            _ => false,
+        })),
         ("iterator" | "listIterator", []) => done(Value::View(Rc::new(View::Cursor(
             l.borrow().clone(),
             std::cell::Cell::new(0),
@@ -338,7 +358,7 @@ pub(crate) fn list_call(
         }
         ("size" | "isEmpty" | "clear", _) => Ok(Call::ZeroArgOverload),
         _ => {
-            null_function(name, args, span)?;
+            null_function(Shape::List, name, args, span)?;
             Ok(common(&this, name, args))
         }
     }
@@ -364,11 +384,24 @@ fn unsupported(span: Span, name: &str) -> Box<crate::eval::error::EvalError> {
     )
 }
 
-/// The elements of a Java collection: a list or a view of a map or list.
+/// Whether `v` is a Java `Collection`: a list, or a view of a map or list.
+/// A Java array is not one, nor an iterator.
+fn is_collection_arg(v: &Value) -> bool {
+    match v {
+        Value::List(_, kind) => !matches!(kind, ListKind::JavaArray(_)),
+        Value::View(view) => !matches!(**view, View::Cursor(..)),
+        _ => false,
+    }
+}
+
+/// The elements of a Java collection ([`is_collection_arg`]).
 fn collection_elements(v: &Value) -> Option<Vec<Value>> {
+    if !is_collection_arg(v) {
+        return None;
+    }
     match v {
         Value::List(l, _) => Some(l.borrow().clone()),
-        Value::View(view) if !matches!(**view, View::Cursor(..)) => Some(view.items()),
+        Value::View(view) => Some(view.items()),
         _ => None,
     }
 }
@@ -377,7 +410,7 @@ fn collection_elements(v: &Value) -> Option<Vec<Value>> {
 /// set equals any set with the same elements (`AbstractSet`), a sub-list
 /// any list with equal elements in order (`AbstractList`); a map's values
 /// collection is equal only to itself, which the map hands out every time.
-fn view_equals(v: &View, this: &Value, other: &Value) -> bool {
+fn view_equals(v: &View, other: &Value) -> bool {
     match (v, other) {
         (View::Keys(_) | View::Entries(_), Value::View(o))
             if matches!(**o, View::Keys(_) | View::Entries(_)) =>
@@ -392,7 +425,7 @@ fn view_equals(v: &View, this: &Value, other: &Value) -> bool {
             v.items() == *l.borrow()
         }
         (View::Sub(..), Value::View(o)) if o.is_list() => v.items() == o.items(),
-        _ => this == other,
+        _ => false,
     }
 }
 
@@ -429,19 +462,16 @@ pub(crate) fn view_call(
         ("size", []) => done(int_result(v.len() as i64)),
         ("isEmpty", []) => done(Value::Bool(v.is_empty())),
         ("contains", [x]) => done(Value::Bool(v.items().contains(x))),
-        ("containsAll", [Value::List(other, _)]) => {
+        ("containsAll", [other]) if is_collection_arg(other) => {
             let items = v.items();
-            done(Value::Bool(
-                other.borrow().iter().all(|x| items.contains(x)),
-            ))
+            let other = collection_elements(other).unwrap_or_default();
+            done(Value::Bool(other.iter().all(|x| items.contains(x))))
         }
         // `AbstractCollection.removeAll`/`retainAll`: each element the
         // argument holds (or does not) goes, written through to the map or
         // list behind.
-        ("removeAll" | "retainAll", [other]) => {
-            let Some(other) = collection_elements(other) else {
-                return Ok(Call::Unresolved);
-            };
+        ("removeAll" | "retainAll", [other]) if is_collection_arg(other) => {
+            let other = collection_elements(other).unwrap_or_default();
             let keep_listed = name == "retainAll";
             let mut changed = false;
             for x in v.items() {
@@ -455,7 +485,7 @@ pub(crate) fn view_call(
             Rc::new(crate::eval::value::ListCell::new(v.items())),
             ListKind::JavaArray(ArrayType::Object),
         )),
-        ("equals", [other]) => done(Value::Bool(view_equals(v, this, other))),
+        ("equals", [other]) => done(Value::Bool(view_equals(v, other))),
         ("clear", []) => {
             v.clear();
             done(Value::str(""))
@@ -506,7 +536,12 @@ pub(crate) fn view_call(
         }
         ("size" | "isEmpty" | "clear", _) => Ok(Call::ZeroArgOverload),
         _ => {
-            null_function(name, args, span)?;
+            let shape = if v.is_list() {
+                Shape::List
+            } else {
+                Shape::Collection
+            };
+            null_function(shape, name, args, span)?;
             Ok(common(this, name, args))
         }
     }

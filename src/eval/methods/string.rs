@@ -282,12 +282,12 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
         // Static methods reached through an instance, as templates do
         // with `#set($s = '')`.
         ("format", [Value::Str(p), rest @ ..]) => {
-            let out = super::format::java_format(p, rest).map_err(|m| method_error(span, m))?;
+            let out = format_varargs(p, rest).map_err(|m| method_error(span, m))?;
             Ok(done_str(out))
         }
         // Java 15's `formatted(Object...)`: `String.format(this, …)`.
         ("formatted", args) => {
-            let out = super::format::java_format(s, args).map_err(|m| method_error(span, m))?;
+            let out = format_varargs(s, args).map_err(|m| method_error(span, m))?;
             Ok(done_str(out))
         }
         ("valueOf", [x]) => v(Value::Str(Rc::from(
@@ -595,6 +595,16 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
         },
         _ => Ok(common(&Value::Str(s.clone()), name, args)),
     }
+}
+
+/// `String.format` with Java's varargs: an `Object[]` (or `String[]`)
+/// passed alone is the argument array itself, not one argument.
+fn format_varargs(pattern: &str, args: &[Value]) -> Result<String, String> {
+    if let [Value::List(items, ListKind::JavaArray(ArrayType::Object | ArrayType::String))] = args {
+        let items = items.borrow().clone();
+        return super::format::java_format(pattern, &items);
+    }
+    super::format::java_format(pattern, args)
 }
 
 /// `Character.codePointBefore`: the code point that ends before UTF-16
