@@ -550,7 +550,7 @@ impl<'a> Fast<'a, '_> {
 
     /// `$name` then `.name` and `.name(args)` steps.
     fn reference(&mut self) -> Option<Reference> {
-        self.reference_named_at(self.pos + 1, RefStyle::Normal)
+        self.reference_named_at(self.pos + 1, RefStyle::Normal, false)
     }
 
     /// A reference in template text: also `$!name` and the formal
@@ -571,7 +571,7 @@ impl<'a> Fast<'a, '_> {
             (false, true) => RefStyle::Formal,
             (false, false) => return Some((self.reference()?, false)),
         };
-        let mut r = self.reference_named_at(name, style)?;
+        let mut r = self.reference_named_at(name, style, formal)?;
         if formal {
             if self.cur() != b'}' {
                 return None;
@@ -584,15 +584,20 @@ impl<'a> Fast<'a, '_> {
         Some((r, formal))
     }
 
-    /// A reference from the `$` at `self.pos` whose name starts at `name`.
-    fn reference_named_at(&mut self, name: usize, style: RefStyle) -> Option<Reference> {
+    /// A reference from the `$` at `self.pos` whose name starts at `name_at`.
+    fn reference_named_at(
+        &mut self,
+        name_at: usize,
+        style: RefStyle,
+        formal: bool,
+    ) -> Option<Reference> {
         let start = self.pos;
-        let first = self.at(name);
+        let first = self.at(name_at);
         if !(is_alpha(first) || first == b'_') {
             return None;
         }
-        let root_end = self.run_while(name + 1, is_ident_char);
-        let root = self.text(name, root_end);
+        let root_end = self.run_while(name_at + 1, is_ident_char);
+        let root = self.text(name_at, root_end);
         // `$true` and `$false` lex as booleans.
         if root == "true" || root == "false" {
             return None;
@@ -627,7 +632,7 @@ impl<'a> Fast<'a, '_> {
         r.span = span(start, end);
         r.root = self.symbols.intern(root);
         // A formal reference's text ends at its `}`: the caller sets it.
-        if self.bytes.get(name.wrapping_sub(1)) != Some(&b'{') {
+        if !formal {
             r.set_literal(self.text(start, end), root);
         }
         Some(r)
