@@ -312,7 +312,14 @@ impl<'a> Interp<'a> {
             // as written.
             let id = Arc::as_ptr(body);
             if self.defines_active.iter().filter(|a| **a == id).count() >= MAX_DEFINE_DEPTH {
-                out.push_str(&r.literal(self.names()));
+                // As a value that does not print: the prefixes, the
+                // backslashes again, and the text unless quiet.
+                out.push_str(r.esc_prefix());
+                out.push_str(r.more_prefix());
+                out.push_str(r.esc_prefix());
+                if r.style != RefStyle::Quiet {
+                    out.push_str(&r.literal(self.names()));
+                }
                 return Ok(Flow::Normal);
             }
             self.defines_active.push(id);
