@@ -411,7 +411,7 @@ impl<'a> Interp<'a> {
                 return Ok(Value::Null);
             }
             let found = match part {
-                Part::Property(name, _) => map_entry(&value, name),
+                Part::Property(name, _) => methods::map_entry(&value, name),
                 // `$input.params()`, in most request templates.
                 Part::Method(name, args, _)
                     if args.is_empty()
@@ -1118,17 +1118,6 @@ fn too_large(span: Span) -> Box<EvalError> {
 enum Source {
     Value(Value),
     View(View),
-}
-
-/// The entry `name` of `value` when it is a map that has one. A property
-/// of a map (`.path`, `.header`, a JSON field) is most steps of most
-/// references: looked up here, they skip the general property call.
-#[inline(always)]
-fn map_entry(value: &Value, name: &Name) -> Option<Value> {
-    match value {
-        Value::Map(m) => super::value::get_str(&m.borrow(), name).cloned(),
-        _ => None,
-    }
 }
 
 /// How many elements `#foreach` sees in `source`; `None` if it cannot

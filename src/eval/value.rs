@@ -167,6 +167,10 @@ impl Mods {
     fn bump(&self) {
         self.0.set(self.0.get().wrapping_add(1));
     }
+
+    fn count(&self) -> u32 {
+        self.0.get()
+    }
 }
 
 impl PartialEq for ListCell {
@@ -197,7 +201,7 @@ impl ListCell {
 
     /// The structural changes so far.
     pub fn mods(&self) -> u32 {
-        self.1 .0.get()
+        self.1.count()
     }
 }
 
@@ -209,7 +213,7 @@ impl MapCell {
 
     /// The structural changes so far.
     pub fn mods(&self) -> u32 {
-        self.1 .0.get()
+        self.1.count()
     }
 
     /// `put`: a change of structure when the key is new.

@@ -248,19 +248,19 @@ pub(crate) fn list_call(
             let Some(i) = int_arg(i) else {
                 return Ok(Call::Unresolved);
             };
-            let other = collection_elements(other).unwrap_or_default();
+            let other = collection_elements(other);
             let at = checked_index(l.borrow().len() + 1, i, span)?;
             let changed = !other.is_empty();
             l.changed().splice(at..at, other);
             done(Value::Bool(changed))
         }
         ("containsAll", [other]) if is_collection_arg(other) => {
-            let other = collection_elements(other).unwrap_or_default();
+            let other = collection_elements(other);
             let l = l.borrow();
             done(Value::Bool(other.iter().all(|x| l.contains(x))))
         }
         ("removeAll" | "retainAll", [other]) if is_collection_arg(other) => {
-            let other = collection_elements(other).unwrap_or_default();
+            let other = collection_elements(other);
             let keep_listed = name == "retainAll";
             let keep: Vec<bool> = l
                 .borrow()
@@ -310,7 +310,7 @@ pub(crate) fn list_call(
             done(Value::str(""))
         }
         ("addAll", [other]) if is_collection_arg(other) => {
-            let other = collection_elements(other).unwrap_or_default();
+            let other = collection_elements(other);
             // Java's `ArrayList.addAll` tells whether anything was added.
             let changed = !other.is_empty();
             // Counted even when nothing is added, as Java 17 does.
@@ -324,13 +324,9 @@ pub(crate) fn list_call(
         // `AbstractList.equals`: any list with equal elements in order. A
         // Java array is equal only to itself.
         ("equals", [other]) => done(Value::Bool(match (kind, other) {
-            (ListKind::JavaArray(_), Value::List(o, _)) => Rc::ptr_eq(l, o),
+            (_, Value::List(o, _)) if Rc::ptr_eq(l, o) => true,
             (ListKind::JavaArray(_), _) => false,
-            (_, Value::List(o, okind)) if !matches!(okind, ListKind::JavaArray(_)) => {
-                Rc::ptr_eq(l, o) || *l.borrow() == *o.borrow()
-            }
-            (_, Value::View(o)) if o.is_list() => *l.borrow() == o.items(),
-            _ => false,
+            _ => list_elements(other).is_some_and(|o| *l.borrow() == o),
         })),
         ("iterator" | "listIterator", []) => done(Value::View(Rc::new(View::Cursor(
             l.borrow().clone(),
@@ -394,14 +390,22 @@ fn is_collection_arg(v: &Value) -> bool {
     }
 }
 
-/// The elements of a Java collection ([`is_collection_arg`]).
-fn collection_elements(v: &Value) -> Option<Vec<Value>> {
-    if !is_collection_arg(v) {
-        return None;
-    }
+/// The elements of a Java collection ([`is_collection_arg`]); none for
+/// anything else.
+fn collection_elements(v: &Value) -> Vec<Value> {
     match v {
-        Value::List(l, _) => Some(l.borrow().clone()),
-        Value::View(view) => Some(view.items()),
+        Value::List(l, _) if is_collection_arg(v) => l.borrow().clone(),
+        Value::View(view) if is_collection_arg(v) => view.items(),
+        _ => Vec::new(),
+    }
+}
+
+/// The elements of `v` when it is a Java `List` (a list or a sub-list, not
+/// an array), which `AbstractList.equals` compares in order.
+fn list_elements(v: &Value) -> Option<Vec<Value>> {
+    match v {
+        Value::List(l, kind) if !matches!(kind, ListKind::JavaArray(_)) => Some(l.borrow().clone()),
+        Value::View(o) if o.is_list() => Some(o.items()),
         _ => None,
     }
 }
@@ -421,10 +425,7 @@ fn view_equals(v: &View, other: &Value) -> bool {
         (View::Values(m), Value::View(o)) => {
             matches!(&**o, View::Values(n) if Rc::ptr_eq(m, n))
         }
-        (View::Sub(..), Value::List(l, kind)) if !matches!(kind, ListKind::JavaArray(_)) => {
-            v.items() == *l.borrow()
-        }
-        (View::Sub(..), Value::View(o)) if o.is_list() => v.items() == o.items(),
+        (View::Sub(..), _) => list_elements(other).is_some_and(|o| v.items() == o),
         _ => false,
     }
 }
@@ -464,14 +465,14 @@ pub(crate) fn view_call(
         ("contains", [x]) => done(Value::Bool(v.items().contains(x))),
         ("containsAll", [other]) if is_collection_arg(other) => {
             let items = v.items();
-            let other = collection_elements(other).unwrap_or_default();
+            let other = collection_elements(other);
             done(Value::Bool(other.iter().all(|x| items.contains(x))))
         }
         // `AbstractCollection.removeAll`/`retainAll`: each element the
         // argument holds (or does not) goes, written through to the map or
         // list behind.
         ("removeAll" | "retainAll", [other]) if is_collection_arg(other) => {
-            let other = collection_elements(other).unwrap_or_default();
+            let other = collection_elements(other);
             let keep_listed = name == "retainAll";
             let mut changed = false;
             for x in v.items() {

@@ -45,9 +45,7 @@ pub(crate) fn property(
     span: Span,
 ) -> EResult<Value> {
     let v = match value {
-        Value::Map(m) => super::value::get_str(&m.borrow(), name)
-            .cloned()
-            .unwrap_or(Value::Null),
+        Value::Map(_) => map_entry(value, name).unwrap_or(Value::Null),
         Value::Entry(e) => match getter_name(name) {
             Some(Known::Key) => e.key.clone(),
             Some(Known::Value) => e.value(),
@@ -98,6 +96,17 @@ pub(crate) fn property(
         _ => Value::Null,
     };
     Ok(v)
+}
+
+/// The entry `name` of `value` when it is a map that has one: the
+/// property of a map, and most steps of most references, which the
+/// interpreter reads with this before any general call.
+#[inline(always)]
+pub(crate) fn map_entry(value: &Value, name: &Name) -> Option<Value> {
+    match value {
+        Value::Map(m) => super::value::get_str(&m.borrow(), name).cloned(),
+        _ => None,
+    }
 }
 
 /// The property a `$foreach` getter called as a method reads.
