@@ -79,6 +79,9 @@ pub struct Interp<'a> {
     vars: Vars<'a>,
     /// The template's variable names.
     symbols: &'a Symbols,
+    /// The template's text, which its own [`Node::Source`] nodes and
+    /// references print from (nested templates' nodes never do).
+    source: &'a str,
     /// A copy of the names with those `#evaluate` text added; boxed, because
     /// the interpreter is moved and few templates use `#evaluate`.
     evaluated_symbols: Option<Box<Symbols>>,
@@ -118,6 +121,7 @@ impl<'a> Interp<'a> {
             spare_loops,
             literals,
             symbols: &template.symbols,
+            source: &template.source,
             evaluated_symbols: None,
             frames: Vec::new(),
             macros: template.macros.iter().map(MacroRef::Template).collect(),
@@ -223,8 +227,10 @@ impl<'a> Interp<'a> {
     pub(crate) fn block(&mut self, nodes: &[Node], out: &mut String) -> EResult<Flow> {
         for node in nodes {
             // Text, most of any template, neither fails nor changes the flow.
-            if let Node::Text(t) = node {
-                out.push_str(t);
+            if let Node::Source(at) = node {
+                if let Some(text) = self.source.get(at.range()) {
+                    out.push_str(text);
+                }
             } else {
                 let flow = self.node(node, out)?;
                 if flow != Flow::Normal {
@@ -244,6 +250,7 @@ impl<'a> Interp<'a> {
     fn node(&mut self, node: &Node, out: &mut String) -> EResult<Flow> {
         match node {
             Node::Text(t) => out.push_str(t),
+            Node::Source(at) => out.push_str(self.source.get(at.range()).unwrap_or("")),
             Node::Reference(r) => return self.render_reference(r, out),
             Node::Set(s) => self.set(s)?,
             Node::If(i) => {
@@ -277,7 +284,7 @@ impl<'a> Interp<'a> {
             if value.is_null() {
                 out.push('\\');
             }
-            out.push_str(&r.literal(self.names()));
+            out.push_str(&r.literal(self.names(), self.source));
             return Ok(Flow::Normal);
         }
         // A variable holding a string (a loop's key, a value set earlier)
@@ -318,7 +325,7 @@ impl<'a> Interp<'a> {
                 out.push_str(r.more_prefix());
                 out.push_str(r.esc_prefix());
                 if r.style != RefStyle::Quiet {
-                    out.push_str(&r.literal(self.names()));
+                    out.push_str(&r.literal(self.names(), self.source));
                 }
                 return Ok(Flow::Normal);
             }
@@ -351,7 +358,7 @@ impl<'a> Interp<'a> {
             out.truncate(before);
             out.push_str(r.esc_prefix());
             if r.style != RefStyle::Quiet {
-                out.push_str(&r.literal(self.names()));
+                out.push_str(&r.literal(self.names(), self.source));
             }
         }
         Ok(Flow::Normal)
@@ -671,7 +678,7 @@ impl<'a> Interp<'a> {
     fn concat_operand(&self, v: &Value, e: Option<&Expr>) -> String {
         match v {
             Value::Null => match e {
-                Some(Expr::Ref(r)) => r.literal(self.names()).into_owned(),
+                Some(Expr::Ref(r)) => r.literal(self.names(), self.source).into_owned(),
                 _ => String::new(),
             },
             v => v.to_java_string().unwrap_or_default(),

@@ -150,6 +150,10 @@ pub struct Template {
     /// interpolated string literal numbers its names in the enclosing
     /// template's table and leaves its own empty.
     pub symbols: Symbols,
+    /// The template's text, when nodes print parts of it as written
+    /// ([`Node::Source`], references whose text is their span); empty
+    /// otherwise.
+    pub source: Box<str>,
 }
 
 /// A sequence of nodes, the body of a block directive.
@@ -158,6 +162,10 @@ pub type Block = Vec<Node>;
 /// One piece of a template.
 #[derive(Debug, Clone)]
 pub enum Node {
+    /// Literal output written as it stands in the template: a span of
+    /// [`Template::source`]. Spares a parse a copy of each text run; only
+    /// a template's own nodes have them, never nested templates'.
+    Source(Span),
     /// Literal output: text, escapes, comment prefixes, `#[[ ]]#` blocks.
     Text(SmolStr),
     /// `$ref` and its variants, held in the node: templates are mostly text
@@ -220,13 +228,25 @@ struct RefTail {
     /// Other text before the `$` (`#$a`, `$$a`), printed after the escapes.
     glued: SmolStr,
     /// The reference as written, when its name and style do not spell it
-    /// (it has steps, or is odd). Kept inline: a parse should not spend an
-    /// allocation on text that is printed only for escapes and errors.
-    literal: Option<LiteralText>,
+    /// (it has steps, or is odd).
+    literal: Literal,
 }
 
 /// The text of a reference as written: most fit inline.
 type LiteralText = SmallVec<[u8; 64]>;
+
+/// Where a reference's text as written is found.
+#[derive(Debug, Clone, Default)]
+enum Literal {
+    /// Its style and name spell it.
+    #[default]
+    Spelled,
+    /// It is the reference's span of [`Template::source`].
+    Source,
+    /// Kept here, inline: a parse should not spend an allocation on text
+    /// that is printed only for escapes and errors.
+    Written(LiteralText),
+}
 
 impl Reference {
     /// A reference with `parts` after its root and, printed before it,
@@ -250,7 +270,7 @@ impl Reference {
                 parts,
                 escapes: small_str(escapes),
                 glued: small_str(glued),
-                literal: None,
+                literal: Literal::Spelled,
             })
         });
         let mut r = Reference {
@@ -291,7 +311,7 @@ impl Reference {
         );
         // A reference with steps is never spelled by its name.
         if let Some(tail) = self.tail.as_deref_mut().filter(|t| !t.parts.is_empty()) {
-            tail.literal = Some(LiteralText::from_slice(literal.as_bytes()));
+            tail.literal = Literal::Written(LiteralText::from_slice(literal.as_bytes()));
             return;
         }
         let (open, close) = self.sigils();
@@ -301,14 +321,24 @@ impl Reference {
             && literal.get(open.len()..open.len() + name.len()) == Some(name);
         if spelled {
             if let Some(tail) = &mut self.tail {
-                tail.literal = None;
+                tail.literal = Literal::Spelled;
                 if tail.parts.is_empty() && tail.escapes.is_empty() && tail.glued.is_empty() {
                     self.tail = None;
                 }
             }
         } else {
             self.tail.get_or_insert_with(Default::default).literal =
-                Some(LiteralText::from_slice(literal.as_bytes()));
+                Literal::Written(LiteralText::from_slice(literal.as_bytes()));
+        }
+    }
+
+    /// Record that the reference is written as its span of the template's
+    /// source, without prefixes: what the fast path parses. Its text is
+    /// read from there when needed, not copied.
+    pub(crate) fn set_source_literal(&mut self, formal: bool) {
+        self.braces = formal;
+        if let Some(tail) = self.tail.as_deref_mut().filter(|t| !t.parts.is_empty()) {
+            tail.literal = Literal::Source;
         }
     }
 
@@ -324,10 +354,21 @@ impl Reference {
     }
 
     /// The reference as written after its prefixes, printed for escapes
-    /// and references that print as text; `symbols` names its variable.
-    pub fn literal<'s>(&'s self, symbols: &'s Symbols) -> std::borrow::Cow<'s, str> {
-        if let Some(text) = self.tail.as_deref().and_then(|t| t.literal.as_deref()) {
-            return std::borrow::Cow::Borrowed(std::str::from_utf8(text).unwrap_or(""));
+    /// and references that print as text; `symbols` names its variable and
+    /// `source` is the text of the template it is part of.
+    pub fn literal<'s>(
+        &'s self,
+        symbols: &'s Symbols,
+        source: &'s str,
+    ) -> std::borrow::Cow<'s, str> {
+        match self.tail.as_deref().map(|t| &t.literal) {
+            Some(Literal::Written(text)) => {
+                return std::borrow::Cow::Borrowed(std::str::from_utf8(text).unwrap_or(""))
+            }
+            Some(Literal::Source) => {
+                return std::borrow::Cow::Borrowed(source.get(self.span.range()).unwrap_or(""))
+            }
+            Some(Literal::Spelled) | None => {}
         }
         let (open, close) = self.sigils();
         std::borrow::Cow::Owned(format!("{open}{}{close}", symbols.name(self.root)))
@@ -529,6 +570,91 @@ impl Expr {
 }
 
 #[cfg(test)]
+impl Template {
+    /// The tree as the full parser builds it: source text copied into text
+    /// nodes (adjacent ones merged) and references' texts, and no source
+    /// kept. For comparing the fast path's trees with the full parser's.
+    pub(crate) fn copy_source_text(&mut self) {
+        let source = std::mem::take(&mut self.source);
+        copy_block(&mut self.nodes, &source);
+    }
+}
+
+#[cfg(test)]
+fn copy_block(nodes: &mut Block, source: &str) {
+    let mut copied: Block = Vec::new();
+    for mut node in std::mem::take(nodes) {
+        match &mut node {
+            Node::Source(at) => {
+                let text = source.get(at.range()).unwrap_or("");
+                if let Some(Node::Text(prev)) = copied.last_mut() {
+                    *prev = format!("{prev}{text}").into();
+                } else {
+                    copied.push(Node::Text(text.into()));
+                }
+                continue;
+            }
+            Node::Reference(r) => copy_reference(r, source),
+            Node::Set(s) => {
+                copy_reference(&mut s.target, source);
+                copy_expr(&mut s.value, source);
+            }
+            Node::If(i) => {
+                for (cond, body) in &mut i.branches {
+                    copy_expr(cond, source);
+                    copy_block(body, source);
+                }
+                if let Some(body) = &mut i.otherwise {
+                    copy_block(body, source);
+                }
+            }
+            Node::Foreach(f) => {
+                copy_expr(&mut f.iterable, source);
+                copy_block(&mut f.body, source);
+            }
+            Node::Text(_) | Node::Directive(_) => {}
+        }
+        copied.push(node);
+    }
+    *nodes = copied;
+}
+
+#[cfg(test)]
+fn copy_expr(e: &mut Expr, source: &str) {
+    match e {
+        Expr::Ref(r) => copy_reference(r, source),
+        Expr::Binary(_, a, b, _) | Expr::Range(a, b, _) => {
+            copy_expr(a, source);
+            copy_expr(b, source);
+        }
+        Expr::Not(a, _) => copy_expr(a, source),
+        Expr::List(items, _) => items.iter_mut().for_each(|e| copy_expr(e, source)),
+        Expr::Map(pairs, _) => pairs.iter_mut().for_each(|(k, v)| {
+            copy_expr(k, source);
+            copy_expr(v, source);
+        }),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+fn copy_reference(r: &mut Reference, source: &str) {
+    if let Some(tail) = r.tail.as_deref_mut() {
+        if matches!(tail.literal, Literal::Source) {
+            let text = source.get(r.span.range()).unwrap_or("");
+            tail.literal = Literal::Written(LiteralText::from_slice(text.as_bytes()));
+        }
+        for part in &mut tail.parts {
+            match part {
+                Part::Method(_, args, _) => args.iter_mut().for_each(|e| copy_expr(e, source)),
+                Part::Index(e, _) => copy_expr(e, source),
+                Part::Property(..) => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -575,7 +701,7 @@ mod tests {
             let mut r = Reference::plain(Span::new(0, 0), a, style);
             r.set_literal(text, "a");
             assert!(r.tail.is_none(), "{text} is spelled by its style");
-            assert_eq!(r.literal(&symbols), text);
+            assert_eq!(r.literal(&symbols, ""), text);
         }
         // Text the style and name do not spell is kept, inline or not.
         let long = format!("$a.get('{}')", "k".repeat(100));
@@ -583,10 +709,42 @@ mod tests {
             let mut r = Reference::plain(Span::new(0, 0), a, RefStyle::Normal);
             r.push_part(Part::Property(Name::new("b"), Span::new(0, 0)));
             r.set_literal(text, "a");
-            assert_eq!(r.literal(&symbols), text);
+            assert_eq!(r.literal(&symbols, ""), text);
         }
         let mut odd = Reference::plain(Span::new(0, 0), a, RefStyle::Normal);
         odd.set_literal("$\\!a", "a");
-        assert_eq!(odd.literal(&symbols), "$\\!a");
+        assert_eq!(odd.literal(&symbols, ""), "$\\!a");
+    }
+
+    /// The references of the text a template prints.
+    fn text_references(nodes: &[Node]) -> Vec<&Reference> {
+        nodes
+            .iter()
+            .filter_map(|n| match n {
+                Node::Reference(r) => Some(r),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_fast_parsed_reference_reads_its_text_from_the_source() {
+        let src = "a $x.y(1, 'z') b ${x.y} c $!x.y $!{x.y}\n$x";
+        let tpl = crate::syntax::parse_template(src).unwrap();
+        assert!(!tpl.source.is_empty(), "the fast path took {src:?}");
+        let texts: Vec<String> = text_references(&tpl.nodes)
+            .iter()
+            .map(|r| r.literal(&tpl.symbols, &tpl.source).into_owned())
+            .collect();
+        assert_eq!(texts, ["$x.y(1, 'z')", "${x.y}", "$!x.y", "$!{x.y}", "$x"]);
+        let printed: String = tpl
+            .nodes
+            .iter()
+            .filter_map(|n| match n {
+                Node::Source(at) => tpl.source.get(at.range()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(printed, "a  b  c  \n");
     }
 }

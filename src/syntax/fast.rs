@@ -5,17 +5,19 @@
 //!
 //! The full parser (`parser.rs` over `lexer.rs`) reproduces Velocity's
 //! token manager rule by rule, which costs hundreds of instructions a token.
-//! This one reads bytes directly and builds exactly the tree the full parser
-//! builds, but only where the answer is plain: at the first thing outside
+//! This one reads bytes directly and builds the tree the full parser
+//! builds, except that text and references' texts stay in the template's
+//! source instead of being copied out (`Node::Source`), but only where the
+//! answer is plain: at the first thing outside
 //! that shape (a `#set` right after a reference or with an expression,
 //! comments with a `#` inside, escapes, `${…}` and `$!` outside text, index
 //! notation, interpolated strings, operators beyond one comparison, anything
 //! odd) it gives up with `None` and the full parser decides, errors
 //! included.
-//! A test checks that both give the same tree for every corpus template.
+//! A test checks that both give the same tree for every corpus template,
+//! once the source texts are copied out.
 
 use super::ast::*;
-use super::parser::push_text;
 use super::span::{Span, VelocityCursor};
 
 /// Deepest nesting tried here; deeper templates go to the full parser,
@@ -148,6 +150,18 @@ fn is_plain_text(text: &[u8]) -> bool {
     })
 }
 
+/// Append the source text at `at`, extending a text node that ends where
+/// it starts. Text on either side of a comment stays in two nodes.
+fn push_source(out: &mut Block, at: Span) {
+    if let Some(Node::Source(prev)) = out.last_mut() {
+        if prev.end == at.start {
+            prev.end = at.end;
+            return;
+        }
+    }
+    out.push(Node::Source(at));
+}
+
 fn span(start: usize, end: usize) -> Span {
     Span::new(start, end)
 }
@@ -214,7 +228,7 @@ impl<'a> Fast<'a, '_> {
                     .get(..run)
                     .is_some_and(|b| b.iter().all(|c| matches!(c, b' ' | b'\t')));
             if run > 0 && !set_blanks {
-                push_text(out, self.text(start, start + run));
+                push_source(out, span(start, start + run));
             }
             self.pos += run;
             match self.cur() {
@@ -240,7 +254,7 @@ impl<'a> Fast<'a, '_> {
                     // A `}` right after a reference is a token of its own:
                     // blanks after it start a token (and may start `#set`).
                     if !formal && self.cur() == b'}' {
-                        push_text(out, "}");
+                        push_source(out, span(self.pos, self.pos + 1));
                         self.pos += 1;
                     }
                 }
@@ -578,8 +592,7 @@ impl<'a> Fast<'a, '_> {
             }
             self.pos += 1;
             r.span = span(start, self.pos);
-            let root = self.symbols.name(r.root);
-            r.set_literal(self.text(start, self.pos), root);
+            r.set_source_literal(true);
         }
         Some((r, formal))
     }
@@ -633,7 +646,7 @@ impl<'a> Fast<'a, '_> {
         r.root = self.symbols.intern(root);
         // A formal reference's text ends at its `}`: the caller sets it.
         if !formal {
-            r.set_literal(self.text(start, end), root);
+            r.set_source_literal(false);
         }
         Some(r)
     }
@@ -691,11 +704,13 @@ mod tests {
         let Some(nodes) = parse(src, &mut symbols) else {
             return false;
         };
-        let fast = Template {
+        let mut fast = Template {
             nodes,
             macros: Vec::new(),
             symbols,
+            source: src.into(),
         };
+        fast.copy_source_text();
         match parse_velocity(src) {
             Ok(full) => assert_eq!(
                 format!("{fast:?}"),

@@ -83,6 +83,7 @@ pub fn parse_template(src: &str) -> Result<Template, ParseError> {
             nodes,
             macros: Vec::new(),
             symbols,
+            source: src.into(),
         });
     }
     parse_velocity(src)
@@ -139,6 +140,7 @@ fn template(src: &str, origin: (u32, u32), symbols: &mut Symbols) -> PResult<Tem
         nodes,
         macros: p.macros,
         symbols: Symbols::default(),
+        source: Box::default(),
     })
 }
 
@@ -894,7 +896,8 @@ impl<'a> Parser<'a, '_> {
         if r.style == RefStyle::Normal {
             return r.root;
         }
-        let literal = r.literal(self.symbols);
+        // The full parser keeps each reference's text: no source needed.
+        let literal = r.literal(self.symbols, "");
         let written = literal.strip_prefix('$').unwrap_or(&literal);
         let key = if let Some(rest) = written.strip_prefix('!') {
             if rest.starts_with('{') {
