@@ -79,6 +79,20 @@ impl Default for VelocityCursor {
     }
 }
 
+/// 1 for the bytes that count other than one column each: tabs, carriage
+/// returns and all of UTF-8's multi-byte sequences.
+const PLAIN_BREAKERS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0x80;
+    while b < 256 {
+        t[b] = 1;
+        b += 1;
+    }
+    t[b'\t' as usize] = 1;
+    t[b'\r' as usize] = 1;
+    t
+};
+
 impl VelocityCursor {
     /// The 1-based line and column Velocity's parser gives the character at
     /// `offset` of `source` (what `$foreach.info` prints).
@@ -92,6 +106,24 @@ impl VelocityCursor {
         // Byte by byte: a UTF-8 continuation byte adds nothing, a 4-byte
         // sequence's lead two UTF-16 units, any other lead one.
         let (mut line, mut column) = (self.line, self.column);
+        // Most text before a directive is ASCII without tabs or carriage
+        // returns: its lines are its newlines, and the column counts the
+        // bytes after the last one.
+        let plain = seg.iter().fold(0u8, |acc, &b| acc | PLAIN_BREAKERS[usize::from(b)]) == 0;
+        if plain {
+            let len = u32::try_from(seg.len()).unwrap_or(u32::MAX);
+            (line, column) = match memchr::memrchr(b'\n', seg) {
+                Some(last) => {
+                    let newlines = memchr::memchr_iter(b'\n', seg).count();
+                    let after = u32::try_from(seg.len() - last).unwrap_or(u32::MAX);
+                    (line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX)), after)
+                }
+                None => (line, column.saturating_add(len)),
+            };
+            (self.line, self.column) = (line, column);
+            self.offset = offset.max(from);
+            return (line, column);
+        }
         for (i, &b) in seg.iter().enumerate() {
             (line, column) = match b {
                 b'\n' => (line.saturating_add(1), 1),
@@ -128,6 +160,23 @@ mod tests {
         assert_eq!(velocity_line_col("é😀#", "é😀".len()), (1, 4));
         assert_eq!(velocity_line_col("a\r\n\rb", 4), (3, 1));
         assert_eq!(velocity_line_col("a\r\nb", 2), (1, 2));
+    }
+
+    #[test]
+    fn plain_text_counts_newlines_and_the_bytes_after_the_last() {
+        let src = "ab\ncd\n\nefg\th\n  é#";
+        assert_eq!(velocity_line_col(src, 0), (1, 1));
+        assert_eq!(velocity_line_col(src, 2), (1, 3));
+        assert_eq!(velocity_line_col(src, 3), (2, 1));
+        assert_eq!(velocity_line_col(src, 9), (4, 3));
+        // One cursor asked in order: plain runs, then a tab, then UTF-8.
+        let mut cursor = VelocityCursor::default();
+        let at = |c: &mut VelocityCursor, s: &str| c.line_col(src, src.find(s).unwrap());
+        assert_eq!(at(&mut cursor, "d"), (2, 2));
+        assert_eq!(at(&mut cursor, "g"), (4, 3));
+        assert_eq!(at(&mut cursor, "h"), (4, 9));
+        assert_eq!(at(&mut cursor, "é"), (5, 3));
+        assert_eq!(at(&mut cursor, "#"), (5, 4));
     }
 
     /// Velocity's rule applied one character at a time.
