@@ -109,14 +109,20 @@ impl VelocityCursor {
         // Most text before a directive is ASCII without tabs or carriage
         // returns: its lines are its newlines, and the column counts the
         // bytes after the last one.
-        let plain = seg.iter().fold(0u8, |acc, &b| acc | PLAIN_BREAKERS[usize::from(b)]) == 0;
+        let plain = seg
+            .iter()
+            .fold(0u8, |acc, &b| acc | PLAIN_BREAKERS[usize::from(b)])
+            == 0;
         if plain {
             let len = u32::try_from(seg.len()).unwrap_or(u32::MAX);
             (line, column) = match memchr::memrchr(b'\n', seg) {
                 Some(last) => {
                     let newlines = memchr::memchr_iter(b'\n', seg).count();
                     let after = u32::try_from(seg.len() - last).unwrap_or(u32::MAX);
-                    (line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX)), after)
+                    (
+                        line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX)),
+                        after,
+                    )
                 }
                 None => (line, column.saturating_add(len)),
             };
