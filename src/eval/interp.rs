@@ -427,6 +427,18 @@ impl<'a> Interp<'a> {
                 {
                     Some(self.env.params())
                 }
+                // `$map.get($key)`, in most templates that read parameters.
+                Part::Method(name, args, span) if name.known() == Some(Known::Get) => {
+                    match (&value, &args[..]) {
+                        (Value::Map(m), [arg]) => {
+                            let key = self.eval(arg)?;
+                            let v = methods::map_get(m, &key);
+                            check_size(&v, *span)?;
+                            Some(v)
+                        }
+                        _ => None,
+                    }
+                }
                 _ => None,
             };
             value = match found {

@@ -84,6 +84,8 @@ known_names! {
     Topmost = "topmost",
     Key = "key",
     Value = "value",
+    // A map's entry by key, in most templates that read parameters.
+    Get = "get",
 }
 
 impl Known {

@@ -38,12 +38,21 @@ fn null_function(shape: Shape, name: &str, args: &[Value], span: Span) -> EResul
 }
 
 /// Call a `LinkedHashMap` method.
+/// `map.get(key)`: the value, or null.
+pub(crate) fn map_get(m: &MapRef, key: &Value) -> Value {
+    let map = m.borrow();
+    let found = match key {
+        Value::Str(k) => get_str(&map, k),
+        k => map.get(&k.to_key()),
+    };
+    found.cloned().unwrap_or_default()
+}
+
 pub(crate) fn map_call(m: &MapRef, name: &str, args: &[Value], span: Span) -> EResult<Call> {
     let done = |v: Value| Ok(Call::Done(v));
     match (name, args) {
         ("putAll", [Value::Null]) => Err(super::null_pointer(span, name)),
-        ("get", [Value::Str(k)]) => done(get_str(&m.borrow(), k).cloned().unwrap_or_default()),
-        ("get", [k]) => done(m.borrow().get(&k.to_key()).cloned().unwrap_or_default()),
+        ("get", [k]) => done(map_get(m, k)),
         ("getOrDefault", [k, d]) => done(m.borrow().get(&k.to_key()).cloned().unwrap_or(d.clone())),
         // Keys and comparisons are computed before a mutable borrow: the
         // argument may be the collection itself (`$m.put($m, 1)`).

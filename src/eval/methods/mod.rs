@@ -4,6 +4,7 @@
 
 mod character;
 mod collections;
+pub(crate) use collections::map_get;
 mod format;
 mod regex;
 mod statics;
