@@ -6,6 +6,7 @@ pub use smol_str::SmolStr;
 
 pub use super::name::{Known, Name};
 use super::span::Span;
+use super::spare;
 
 /// A variable or parameter name: its number in the template's [`Symbols`],
 /// so that the interpreter finds a variable by index, not by comparing names.
@@ -153,7 +154,7 @@ pub struct Template {
     /// The template's text, when nodes print parts of it as written
     /// ([`Node::Source`], references whose text is their span); empty
     /// otherwise.
-    pub source: Box<str>,
+    pub source: String,
 }
 
 /// A sequence of nodes, the body of a block directive.
@@ -232,6 +233,98 @@ struct RefTail {
     literal: Literal,
 }
 
+thread_local! {
+    /// Tails of dropped references, emptied: a parse takes one for each
+    /// reference with steps.
+    static SPARE_TAILS: spare::Shelf<Box<RefTail>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Emptied blocks of dropped trees.
+    static SPARE_BLOCKS: spare::Shelf<Block> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Emptied copies of dropped templates' sources.
+    static SPARE_SOURCES: spare::Shelf<String> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Most tails and blocks kept per thread.
+const MAX_SPARE: usize = 32;
+/// Most sources kept per thread.
+const MAX_SPARE_SOURCES: usize = 4;
+/// Largest block (in nodes) and source (in bytes) worth keeping.
+const MAX_SPARE_BLOCK: usize = 64;
+const MAX_SPARE_SOURCE: usize = 16 * 1024;
+
+impl RefTail {
+    /// An empty tail: a spare one if this thread has one.
+    fn boxed() -> Box<RefTail> {
+        spare::take(&SPARE_TAILS).unwrap_or_default()
+    }
+}
+
+/// An empty block with room for a few nodes: a spare one if this thread
+/// has one.
+pub(crate) fn new_block() -> Block {
+    spare::take(&SPARE_BLOCKS).unwrap_or_else(|| Vec::with_capacity(8))
+}
+
+/// Give back a block's buffer, its nodes dropped first.
+fn give_block(mut block: Block) {
+    block.clear();
+    if block.capacity() <= MAX_SPARE_BLOCK {
+        spare::give(&SPARE_BLOCKS, block, MAX_SPARE);
+    }
+}
+
+/// A copy of `source`, in a spare buffer if this thread has one.
+pub(crate) fn copy_source(source: &str) -> String {
+    match spare::take(&SPARE_SOURCES) {
+        Some(mut s) => {
+            s.push_str(source);
+            s
+        }
+        None => source.to_owned(),
+    }
+}
+
+impl Drop for Template {
+    fn drop(&mut self) {
+        give_block(std::mem::take(&mut self.nodes));
+        let mut source = std::mem::take(&mut self.source);
+        if source.capacity() > 0 && source.capacity() <= MAX_SPARE_SOURCE {
+            source.clear();
+            spare::give(&SPARE_SOURCES, source, MAX_SPARE_SOURCES);
+        }
+    }
+}
+
+impl Drop for ForeachNode {
+    fn drop(&mut self) {
+        give_block(std::mem::take(&mut self.body));
+    }
+}
+
+impl Drop for IfNode {
+    fn drop(&mut self) {
+        for (_, body) in &mut self.branches {
+            give_block(std::mem::take(body));
+        }
+        if let Some(body) = self.otherwise.take() {
+            give_block(body);
+        }
+    }
+}
+
+impl Drop for Reference {
+    fn drop(&mut self) {
+        let Some(mut tail) = self.tail.take() else {
+            return;
+        };
+        // Emptied first: the steps may hold references, which come here too.
+        tail.parts.clear();
+        tail.escapes = SmolStr::default();
+        tail.glued = SmolStr::default();
+        tail.literal = Literal::Spelled;
+        spare::give(&SPARE_TAILS, tail, MAX_SPARE);
+    }
+}
+
 /// The text of a reference as written: most fit inline.
 type LiteralText = SmallVec<[u8; 64]>;
 
@@ -266,12 +359,11 @@ impl Reference {
         glued: &str,
     ) -> Reference {
         let tail = (!parts.is_empty() || !escapes.is_empty() || !glued.is_empty()).then(|| {
-            Box::new(RefTail {
-                parts,
-                escapes: small_str(escapes),
-                glued: small_str(glued),
-                literal: Literal::Spelled,
-            })
+            let mut tail = RefTail::boxed();
+            tail.parts = parts;
+            tail.escapes = small_str(escapes);
+            tail.glued = small_str(glued);
+            tail
         });
         let mut r = Reference {
             span,
@@ -327,7 +419,7 @@ impl Reference {
                 }
             }
         } else {
-            self.tail.get_or_insert_with(Default::default).literal =
+            self.tail.get_or_insert_with(RefTail::boxed).literal =
                 Literal::Written(LiteralText::from_slice(literal.as_bytes()));
         }
     }
@@ -378,7 +470,7 @@ impl Reference {
     /// built apart and moved in, they cost more in copies than they save.
     pub fn push_part(&mut self, part: Part) {
         self.tail
-            .get_or_insert_with(Default::default)
+            .get_or_insert_with(RefTail::boxed)
             .parts
             .push(part);
     }

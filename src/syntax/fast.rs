@@ -35,8 +35,7 @@ pub(super) fn parse(src: &str, symbols: &mut Symbols) -> Option<Block> {
         lines: VelocityCursor::default(),
         depth: 0,
     };
-    // Room for a typical template's nodes: growing from empty reallocates twice.
-    let mut nodes = Vec::with_capacity(8);
+    let mut nodes = new_block();
     match p.block(&mut nodes)? {
         Stop::Eof => Some(nodes),
         _ => None,
@@ -370,13 +369,13 @@ impl<'a> Fast<'a, '_> {
         let mut otherwise = None;
         loop {
             let cond = self.condition()?;
-            let mut body = Vec::new();
+            let mut body = new_block();
             let stop = self.block(&mut body)?;
             branches.push((cond, body));
             match stop {
                 Stop::ElseIf => continue,
                 Stop::Else => {
-                    let mut body = Vec::new();
+                    let mut body = new_block();
                     let Stop::End(_) = self.block(&mut body)? else {
                         return None;
                     };
@@ -546,8 +545,7 @@ impl<'a> Fast<'a, '_> {
         }
         self.pos = self.eat_line_end(self.pos + 1);
         self.enter()?;
-        // A loop body usually holds several text and reference nodes.
-        let mut body = Vec::with_capacity(8);
+        let mut body = new_block();
         let Stop::End(end) = self.block(&mut body)? else {
             return None;
         };

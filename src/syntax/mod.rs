@@ -6,6 +6,7 @@ pub mod lexer;
 pub mod name;
 pub mod parser;
 pub mod span;
+mod spare;
 
 pub use parser::{parse_template, ParseError};
 

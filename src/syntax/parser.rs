@@ -83,7 +83,7 @@ pub fn parse_template(src: &str) -> Result<Template, ParseError> {
             nodes,
             macros: Vec::new(),
             symbols,
-            source: src.into(),
+            source: super::ast::copy_source(src),
         });
     }
     parse_velocity(src)
@@ -140,7 +140,7 @@ fn template(src: &str, origin: (u32, u32), symbols: &mut Symbols) -> PResult<Tem
         nodes,
         macros: p.macros,
         symbols: Symbols::default(),
-        source: Box::default(),
+        source: String::new(),
     })
 }
 
