@@ -103,33 +103,30 @@ impl VelocityCursor {
         let bytes = source.as_bytes();
         let from = self.offset;
         let seg = bytes.get(from..offset).unwrap_or_default();
-        // Byte by byte: a UTF-8 continuation byte adds nothing, a 4-byte
-        // sequence's lead two UTF-16 units, any other lead one.
         let (mut line, mut column) = (self.line, self.column);
         // Most text before a directive is ASCII without tabs or carriage
         // returns: its lines are its newlines, and the column counts the
-        // bytes after the last one.
-        let plain = seg
-            .iter()
-            .fold(0u8, |acc, &b| acc | PLAIN_BREAKERS[usize::from(b)])
-            == 0;
-        if plain {
-            let len = u32::try_from(seg.len()).unwrap_or(u32::MAX);
-            (line, column) = match memchr::memrchr(b'\n', seg) {
-                Some(last) => {
-                    let newlines = memchr::memchr_iter(b'\n', seg).count();
-                    let after = u32::try_from(seg.len() - last).unwrap_or(u32::MAX);
-                    (
-                        line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX)),
-                        after,
-                    )
-                }
-                None => (line, column.saturating_add(len)),
+        // bytes after the last one. One pass finds out and counts.
+        let (mut breakers, mut newlines, mut after) = (0u8, 0u32, None);
+        for (i, &b) in seg.iter().enumerate() {
+            breakers |= PLAIN_BREAKERS[usize::from(b)];
+            if b == b'\n' {
+                newlines = newlines.saturating_add(1);
+                after = Some(seg.len() - i);
+            }
+        }
+        if breakers == 0 {
+            let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            (line, column) = match after {
+                Some(after) => (line.saturating_add(newlines), count(after)),
+                None => (line, column.saturating_add(count(seg.len()))),
             };
             (self.line, self.column) = (line, column);
             self.offset = offset.max(from);
             return (line, column);
         }
+        // Byte by byte: a UTF-8 continuation byte adds nothing, a 4-byte
+        // sequence's lead two UTF-16 units, any other lead one.
         for (i, &b) in seg.iter().enumerate() {
             (line, column) = match b {
                 b'\n' => (line.saturating_add(1), 1),
