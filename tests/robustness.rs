@@ -168,7 +168,8 @@ fn mutated_templates_never_panic() {
 }
 
 /// Deep structures: a million nested lists, maps, views and entries
-/// (dropping them must not recurse), and a body nested past the parser's limit.
+/// (dropping them must not recurse), references nested in each other's
+/// arguments, and a body nested past the parser's limit.
 #[test]
 fn deep_values_neither_crash_nor_hang() {
     let env = apigw_vtl::apigw::Env::from_event(&serde_json::json!({}), None).expect("env");
@@ -182,6 +183,18 @@ fn deep_values_neither_crash_nor_hang() {
     ] {
         let t = apigw_vtl::parse(source).expect("parses");
         assert_eq!(apigw_vtl::render(&t, &env).expect("renders"), " done");
+    }
+    // References nested in arguments and indexes: refused past the limit,
+    // as other nesting is, instead of overflowing the parser's stack.
+    for (open, close) in [("$a.b(", ")"), ("$a[", "]")] {
+        for (depth, parses) in [(100, true), (100_000, false)] {
+            let source = format!("{}1{}", open.repeat(depth), close.repeat(depth));
+            let parsed = apigw_vtl::parse(&source);
+            assert_eq!(parsed.is_ok(), parses, "{open} nested {depth} deep");
+            if let Ok(t) = parsed {
+                assert!(apigw_vtl::render(&t, &env).is_ok());
+            }
+        }
     }
     let deep = "[".repeat(100_000);
     let env =

@@ -665,7 +665,11 @@ impl<'a> Fast<'a, '_> {
             self.skip_blanks();
             let arg = match self.cur() {
                 b'$' => {
+                    // A reference in the arguments nests: deep nesting is
+                    // the full parser's to refuse.
+                    self.enter()?;
                     let r = self.reference()?;
+                    self.depth -= 1;
                     if !matches!(self.cur(), b' ' | b'\t' | b'\n' | b'\r' | b',' | b')') {
                         return None;
                     }
@@ -795,6 +799,16 @@ mod tests {
                 assert_eq!(text_run(s.as_bytes()), len, "{end} after {len} bytes");
             }
         }
+    }
+
+    #[test]
+    fn deeply_nested_arguments_are_left_to_the_full_parser() {
+        let nested = |n: usize| format!("{}1{}", "$a.b(".repeat(n), ")".repeat(n));
+        assert!(assert_same_tree(&nested(MAX_DEPTH - 1)));
+        assert!(!assert_same_tree(&nested(MAX_DEPTH + 2)));
+        // Far deeper than any stack allows: refused, not overflowed.
+        let mut symbols = Symbols::default();
+        assert!(parse(&nested(100_000), &mut symbols).is_none());
     }
 
     #[test]

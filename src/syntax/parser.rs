@@ -594,7 +594,7 @@ impl<'a> Parser<'a, '_> {
                 Kind::StringLiteral => self.string_literal()?,
                 Kind::IntegerLiteral => self.integer_literal()?,
                 Kind::True | Kind::False => self.boolean()?,
-                Kind::Identifier | Kind::LCurly => Expr::Ref(self.reference()?),
+                Kind::Identifier | Kind::LCurly => self.nested_reference()?,
                 _ => {
                     return Err(self.unexpected(0, "an index: a string, an integer or a reference"))
                 }
@@ -619,6 +619,17 @@ impl<'a> Parser<'a, '_> {
         Ok(args)
     }
 
+    /// A reference inside another's arguments or index, which counts as
+    /// a level of nesting: `$a.b($a.b(…))` can nest as deep as the text is
+    /// long, and each level takes stack to parse, render and drop.
+    fn nested_reference(&mut self) -> PResult<Expr> {
+        let at = self.peek(0).span;
+        self.enter(at)?;
+        let r = self.reference()?;
+        self.depth -= 1;
+        Ok(Expr::Ref(r))
+    }
+
     /// `Parameter()`
     fn parameter(&mut self) -> PResult<Expr> {
         self.skip_ws()?;
@@ -629,7 +640,7 @@ impl<'a> Parser<'a, '_> {
             Kind::LeftCurley => self.map()?,
             Kind::LBracket => self.object_array()?,
             Kind::True | Kind::False => self.boolean()?,
-            Kind::Identifier | Kind::LCurly => Expr::Ref(self.reference()?),
+            Kind::Identifier | Kind::LCurly => self.nested_reference()?,
             Kind::FloatingPointLiteral => self.float_literal()?,
             _ => return Err(self.unexpected(0, "a value")),
         };
