@@ -148,8 +148,21 @@ pub fn compile_remembered(path: &str) -> Compiled {
     })
 }
 
+/// Deepest nesting of paths inside filters inside paths. Jayway recurses
+/// as deep as the text goes, until its stack overflows; here a path nested
+/// deeper is refused as invalid.
+const MAX_NESTING: usize = 64;
+
 /// Compile a JSONPath as Jayway's `PathCompiler` does.
 pub fn compile(path: &str) -> Result<Path, String> {
+    compile_nested(path, 0)
+}
+
+/// Compile a path found `depth` filters deep.
+fn compile_nested(path: &str, depth: usize) -> Result<Path, String> {
+    if depth > MAX_NESTING {
+        return invalid(format!("paths nested deeper than {MAX_NESTING} filters"));
+    }
     if path.is_empty() {
         return invalid("path may not be null empty");
     }
@@ -184,7 +197,7 @@ pub fn compile(path: &str) -> Result<Path, String> {
                     return invalid(format!("Path component not closed: {s}"));
                 };
                 let frag = s.get(i..end).unwrap_or("");
-                tokens.push(analyze(frag)?);
+                tokens.push(analyze(frag, depth)?);
                 i = end;
             }
             b'.' => {
@@ -266,7 +279,7 @@ fn matching_bracket(b: &[u8], i: usize) -> Option<usize> {
 }
 
 /// One `[...]` fragment.
-fn analyze(frag: &str) -> Result<Token, String> {
+fn analyze(frag: &str, depth: usize) -> Result<Token, String> {
     if frag == "[*]" {
         return Ok(Token::Wildcard);
     }
@@ -276,7 +289,7 @@ fn analyze(frag: &str) -> Result<Token, String> {
     let b = frag.as_bytes();
     for (j, &c) in b.iter().enumerate().skip(1) {
         match c {
-            b'?' => return Ok(Token::Filter(Box::new(filter(frag)?))),
+            b'?' => return Ok(Token::Filter(Box::new(filter(frag, depth)?))),
             b'\'' => return Ok(Token::Property(property_list(frag.get(j..).unwrap_or("")))),
             b'0'..=b'9' | b':' | b'-' | b'@' => {
                 return Ok(Token::Array(array_op(frag.get(j..).unwrap_or(""))?))
@@ -398,7 +411,7 @@ fn array_op(s: &str) -> Result<ArrayOp, String> {
 }
 
 /// `[?( … )]`.
-fn filter(frag: &str) -> Result<Filter, String> {
+fn filter(frag: &str, depth: usize) -> Result<Filter, String> {
     // The filter ends at the first `]` outside quotes and parentheses.
     let b = frag.as_bytes();
     let (mut quoted, mut parens, mut end) = (false, 0i32, None);
@@ -444,7 +457,7 @@ fn filter(frag: &str) -> Result<Filter, String> {
             Some(k) => (rest.get(..k).unwrap_or(""), rest.get(k..k + 2)),
             None => (rest, None),
         };
-        crits.push(criterion(clean(part)?)?);
+        crits.push(criterion(clean(part)?, depth)?);
         match op {
             Some(op) => {
                 ops.push(op == "&&");
@@ -489,7 +502,7 @@ fn clean(p: &str) -> Result<&str, String> {
     Ok(p)
 }
 
-fn criterion(t: &str) -> Result<Filter, String> {
+fn criterion(t: &str, depth: usize) -> Result<Filter, String> {
     const OPS: [(&str, Op); 7] = [
         ("==", Op::Eq),
         (">=", Op::Ge),
@@ -510,7 +523,7 @@ fn criterion(t: &str) -> Result<Filter, String> {
         };
         if p.starts_with(['$', '@']) {
             return Ok(Filter::Exists {
-                path: predicate_path(p)?,
+                path: predicate_path(p, depth)?,
                 negated,
             });
         }
@@ -528,24 +541,24 @@ fn criterion(t: &str) -> Result<Filter, String> {
         left
     };
     Ok(Filter::Compare(Box::new((
-        operand(left)?,
+        operand(left, depth)?,
         op,
-        operand(right)?,
+        operand(right, depth)?,
     ))))
 }
 
-fn predicate_path(p: &str) -> Result<Path, String> {
-    let path = compile(p)?;
+fn predicate_path(p: &str, depth: usize) -> Result<Path, String> {
+    let path = compile_nested(p, depth + 1)?;
     if !path.tokens.iter().all(Token::definite) {
         return invalid(format!("the predicate path: {p} is not definite"));
     }
     Ok(path)
 }
 
-fn operand(t: &str) -> Result<Operand, String> {
+fn operand(t: &str, depth: usize) -> Result<Operand, String> {
     if t.starts_with(['$', '@']) {
         return Ok(Operand::Path {
-            path: predicate_path(t)?,
+            path: predicate_path(t, depth)?,
             from_root: t.starts_with('$'),
         });
     }
@@ -570,20 +583,62 @@ fn operand(t: &str) -> Result<Operand, String> {
     Ok(Operand::Text(t.to_string()))
 }
 
+/// Most steps one evaluation takes. Deep scans multiply: `$..a..a..a…`
+/// over a deep document visits a number of nodes exponential in the path's
+/// length, where Jayway (and API Gateway's timeout) would run for minutes.
+const MAX_STEPS: u64 = 20_000_000;
+
+/// Deepest the evaluation recurses: each token that does not descend into
+/// the document (a filter on an object, `$`) adds a level, so a long path
+/// could otherwise take more stack than a thread has.
+const MAX_EVAL_DEPTH: usize = 1_100;
+
 /// Evaluation of one path over one document.
 struct Run<'a, 'p> {
     root: &'a Json,
     tokens: &'p [Token],
     out: Vec<Cow<'a, Json>>,
+    /// Steps taken and the recursion's current depth, against the limits.
+    steps: u64,
+    depth: usize,
 }
 
-impl<'a> Run<'a, '_> {
+impl<'a, 'p> Run<'a, 'p> {
+    fn new(root: &'a Json, tokens: &'p [Token]) -> Self {
+        Run {
+            root,
+            tokens,
+            out: Vec::new(),
+            steps: 0,
+            depth: 0,
+        }
+    }
+
     fn leaf(&self, idx: usize) -> bool {
         idx + 1 == self.tokens.len()
     }
 
+    /// Count a step one level deeper, or stop at the limits.
+    fn enter(&mut self) -> Eval<()> {
+        self.steps += 1;
+        if self.steps > MAX_STEPS || self.depth >= MAX_EVAL_DEPTH {
+            return Err(Stop::Error(
+                "the path takes too many steps to evaluate on this document".into(),
+            ));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
     /// Evaluate `tokens[idx..]` on `node`.
     fn eval(&mut self, idx: usize, node: &'a Json) -> Eval<()> {
+        self.enter()?;
+        let result = self.eval_token(idx, node);
+        self.depth -= 1;
+        result
+    }
+
+    fn eval_token(&mut self, idx: usize, node: &'a Json) -> Eval<()> {
         let Some(token) = self.tokens.get(idx) else {
             self.out.push(Cow::Borrowed(node));
             return Ok(());
@@ -737,6 +792,13 @@ impl<'a> Run<'a, '_> {
 
     /// `..` followed by the next token: a pre-order walk.
     fn scan(&mut self, idx: usize, node: &'a Json) -> Eval<()> {
+        self.enter()?;
+        let result = self.scan_from(idx, node);
+        self.depth -= 1;
+        result
+    }
+
+    fn scan_from(&mut self, idx: usize, node: &'a Json) -> Eval<()> {
         let Some(next) = self.tokens.get(idx + 1) else {
             return Ok(());
         };
@@ -785,11 +847,7 @@ fn scan_accepts(token: &Token, node: &Json, root: &Json) -> Eval<bool> {
 
 /// A definite path's value: `None` when not found.
 fn definite_value<'a>(path: &Path, start: &'a Json, root: &'a Json) -> Eval<Option<Cow<'a, Json>>> {
-    let mut run = Run {
-        root,
-        tokens: &path.tokens,
-        out: Vec::new(),
-    };
+    let mut run = Run::new(root, &path.tokens);
     match run.eval(0, start) {
         Ok(()) => Ok(run.out.into_iter().next()),
         Err(Stop::Missing) => Ok(None),
@@ -992,11 +1050,7 @@ impl Path {
 
     /// Evaluate the path over a document; `Err` is a render error.
     pub fn find<'a>(&self, doc: &'a Json) -> Result<Found<'a>, String> {
-        let mut run = Run {
-            root: doc,
-            tokens: &self.tokens,
-            out: Vec::new(),
-        };
+        let mut run = Run::new(doc, &self.tokens);
         match run.eval(0, doc) {
             Err(Stop::Missing) => Ok(Found::Missing),
             Err(Stop::Error(m)) => Err(m),
@@ -1092,6 +1146,22 @@ mod tests {
         assert!(show("$.name[?(@.x)]", TAGS).starts_with("ERROR"));
         assert_eq!(show("$.o['k','z']", TAGS), r#"{"k":1}"#);
         assert!(show("$.a b", TAGS).starts_with("ERROR"));
+    }
+
+    #[test]
+    fn paths_too_deep_or_too_costly_stop_with_an_error() {
+        // Filters nested in filters: refused before the stack runs out.
+        let nested = format!("${}{}", "[?(@.a == $".repeat(10_000), ")]".repeat(10_000));
+        assert!(show(&nested, TAGS).contains("nested deeper"));
+        // Filters on an object keep the evaluation on the same node.
+        let chained = format!("${}", "[?(@.o)]".repeat(10_000));
+        assert!(show(&chained, TAGS).contains("too many steps"));
+        let shallow = format!("${}", "[?(@.o)]".repeat(10));
+        assert!(!show(&shallow, TAGS).starts_with("ERROR"));
+        // `..a` again and again over a deep document: C(30, n) results.
+        let doc = format!("{}1{}", r#"{"a":"#.repeat(30), "}".repeat(30));
+        assert!(show(&format!("${}", "..a".repeat(12)), &doc).contains("too many steps"));
+        assert!(!show(&format!("${}", "..a".repeat(3)), &doc).starts_with("ERROR"));
     }
 
     #[test]
