@@ -114,6 +114,8 @@ impl<'a> Interp<'a> {
         scratch: &'a mut Scratch,
     ) -> Interp<'a> {
         env.begin_render();
+        // A comparison that overflowed in an earlier render is forgotten.
+        super::value::take_equality_overflow();
         let (vars, spare_loops, literals) = scratch.split(template.symbols.slots());
         Interp {
             env,
@@ -636,6 +638,9 @@ impl<'a> Interp<'a> {
             BinOp::Eq | BinOp::Ne => {
                 let (a, b) = (self.left_value(l)?, self.eval(r)?);
                 let eq = arith::loose_equals(&a.0, &b);
+                if super::value::take_equality_overflow() {
+                    return Err(stack_overflow(span));
+                }
                 Value::Bool(if op == BinOp::Eq { eq } else { !eq })
             }
             BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
@@ -1113,6 +1118,16 @@ pub(crate) fn check_size(v: &Value, span: Span) -> EResult<()> {
         return Err(too_large(span));
     }
     Ok(())
+}
+
+/// Java's `StackOverflowError`, where comparing values recursed too deep.
+#[cold]
+pub(crate) fn stack_overflow(span: Span) -> Box<EvalError> {
+    EvalError::boxed(
+        EvalErrorKind::Limit,
+        span,
+        "StackOverflowError: comparing values nested too deep, or in a cycle".into(),
+    )
 }
 
 #[cold]

@@ -55,6 +55,11 @@ thread_local! {
 /// One level of recursion into a value; `None` past `MAX_VALUE_DEPTH`.
 pub(crate) struct DepthGuard(());
 
+/// How deep comparing goes: Java 17's `equals` on nested lists answered
+/// 2,000 levels deep and overflowed its stack at 3,000 (the depth varies
+/// with the JVM's stack and JIT).
+const MAX_EQUALITY_DEPTH: u32 = 2_500;
+
 impl DepthGuard {
     pub(crate) fn enter() -> Option<DepthGuard> {
         VALUE_DEPTH.with(|d| {
@@ -72,6 +77,18 @@ impl Drop for DepthGuard {
     fn drop(&mut self) {
         VALUE_DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
     }
+}
+
+thread_local! {
+    /// Set when a comparison went deeper than `MAX_VALUE_DEPTH` (a cycle,
+    /// or lists nested thousands deep), where Java's `equals` overflows
+    /// its stack: the interpreter turns it into that error.
+    static EQUALITY_TOO_DEEP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a comparison overflowed since the last call (and forget it).
+pub(crate) fn take_equality_overflow() -> bool {
+    EQUALITY_TOO_DEEP.with(|f| f.get() && f.replace(false))
 }
 
 /// A map key. Java compares keys with `equals`, so keys keep their type.
@@ -740,7 +757,16 @@ pub fn big_integer(b: num_bigint::BigInt) -> Value {
 
 /// `Object.equals` between two values of compatible classes.
 pub fn java_equals(a: &Value, b: &Value) -> bool {
-    match (a, b) {
+    match shallow_equals(a, b) {
+        Some(eq) => eq,
+        None => deep_equals(a, b),
+    }
+}
+
+/// `equals` when it needs no look inside the values; `None` for two
+/// collections whose elements decide.
+fn shallow_equals(a: &Value, b: &Value) -> Option<bool> {
+    Some(match (a, b) {
         (Value::Null, Value::Null) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) => x == y,
@@ -759,32 +785,95 @@ pub fn java_equals(a: &Value, b: &Value) -> bool {
         (Value::Char(x), Value::Char(y)) => x == y,
         // BigDecimal.equals compares the scale too: 1.0 is not 1.00.
         (Value::Decimal(x), Value::Decimal(y)) => x == y,
-        (Value::List(x, _), Value::List(y, _)) => {
-            Rc::ptr_eq(x, y) || (DepthGuard::enter().is_some() && *x.borrow() == *y.borrow())
-        }
-        (Value::Map(x), Value::Map(y)) => {
-            if Rc::ptr_eq(x, y) {
-                return true;
-            }
-            let Some(_depth) = DepthGuard::enter() else {
-                return false;
-            };
-            let (x, y) = (x.borrow(), y.borrow());
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| w == v))
-        }
-        (Value::Entry(x), Value::Entry(y)) => {
-            Rc::ptr_eq(x, y)
-                || (DepthGuard::enter().is_some() && x.key == y.key && x.value() == y.value())
-        }
+        // The same collection, without looking inside (it may hold itself).
+        (Value::List(x, _), Value::List(y, _)) if Rc::ptr_eq(x, y) => true,
+        (Value::Map(x), Value::Map(y)) if Rc::ptr_eq(x, y) => true,
+        (Value::Entry(x), Value::Entry(y)) if Rc::ptr_eq(x, y) => true,
+        (Value::View(x), Value::View(y)) if Rc::ptr_eq(x, y) => true,
+        (Value::List(..), Value::List(..))
+        | (Value::Map(_), Value::Map(_))
+        | (Value::Entry(_), Value::Entry(_)) => return None,
+        // Only list views (sub-lists) equal lists here; sets are the methods'.
         (Value::View(x), Value::View(y)) => {
-            Rc::ptr_eq(x, y) || (x.is_list() && y.is_list() && x.items() == y.items())
+            if x.is_list() && y.is_list() {
+                return None;
+            }
+            false
         }
-        (Value::View(v), Value::List(l, _)) | (Value::List(l, _), Value::View(v)) => {
-            v.is_list() && v.items() == *l.borrow()
+        (Value::View(v), Value::List(..)) | (Value::List(..), Value::View(v)) => {
+            if v.is_list() {
+                return None;
+            }
+            false
         }
         (Value::Input, Value::Input) | (Value::Util, Value::Util) => true,
         _ => false,
+    })
+}
+
+/// Two collections compared element by element in Java's order, through
+/// a work list rather than recursion: templates nest lists thousands deep
+/// and build cycles. Past `MAX_EQUALITY_DEPTH` levels, where Java's
+/// `equals` overflows its stack, the overflow is noted for the interpreter.
+fn deep_equals(a: &Value, b: &Value) -> bool {
+    let mut work = vec![(a.clone(), b.clone(), 0u32)];
+    while let Some((x, y, depth)) = work.pop() {
+        match shallow_equals(&x, &y) {
+            Some(true) => continue,
+            Some(false) => return false,
+            None => {}
+        }
+        if depth >= MAX_EQUALITY_DEPTH {
+            EQUALITY_TOO_DEEP.with(|f| f.set(true));
+            return false;
+        }
+        let pairs: Vec<(Value, Value)> = match (&x, &y) {
+            (Value::List(x, _), Value::List(y, _)) => {
+                let (x, y) = (x.borrow(), y.borrow());
+                if x.len() != y.len() {
+                    return false;
+                }
+                x.iter().cloned().zip(y.iter().cloned()).collect()
+            }
+            // `AbstractMap.equals`: each entry's value against the other
+            // map's value for its key.
+            (Value::Map(x), Value::Map(y)) => {
+                let (x, y) = (x.borrow(), y.borrow());
+                if x.len() != y.len() {
+                    return false;
+                }
+                let mut pairs = Vec::with_capacity(x.len());
+                for (k, v) in x.iter() {
+                    match y.get(k) {
+                        Some(w) => pairs.push((v.clone(), w.clone())),
+                        None => return false,
+                    }
+                }
+                pairs
+            }
+            (Value::Entry(x), Value::Entry(y)) => {
+                vec![(x.key.clone(), y.key.clone()), (x.value(), y.value())]
+            }
+            (Value::View(x), Value::View(y)) => {
+                let (x, y) = (x.items(), y.items());
+                if x.len() != y.len() {
+                    return false;
+                }
+                x.into_iter().zip(y).collect()
+            }
+            (Value::View(v), Value::List(l, _)) | (Value::List(l, _), Value::View(v)) => {
+                let (x, y) = (v.items(), l.borrow());
+                if x.len() != y.len() {
+                    return false;
+                }
+                x.into_iter().zip(y.iter().cloned()).collect()
+            }
+            _ => return false,
+        };
+        // Reversed onto the stack, so that the first pair is compared first.
+        work.extend(pairs.into_iter().rev().map(|(p, q)| (p, q, depth + 1)));
     }
+    true
 }
 
 /// Java's `Double.toString`.
@@ -845,5 +934,41 @@ mod tests {
             Value::map(m).to_java_string().unwrap(),
             "{a=1, b=[1, a, null]}"
         );
+    }
+
+    /// Lists nested `depth` deep.
+    fn nested(depth: usize) -> Value {
+        (0..depth).fold(Value::list(Vec::new()), |inner, _| Value::list(vec![inner]))
+    }
+
+    #[test]
+    fn comparing_too_deep_or_in_a_cycle_is_noted_not_overflowed() {
+        take_equality_overflow();
+        // Java answers 2,000 levels deep.
+        assert!(java_equals(&nested(2_000), &nested(2_000)));
+        assert!(!take_equality_overflow());
+        assert!(!java_equals(&nested(2_000), &nested(1_999)));
+        assert!(!take_equality_overflow(), "a plain difference");
+        // Deeper than any thread's stack would allow to recurse.
+        assert!(!java_equals(&nested(100_000), &nested(100_000)));
+        assert!(take_equality_overflow(), "noted");
+        assert!(!take_equality_overflow(), "and forgotten once taken");
+        let cycle = || {
+            let l = Value::list(Vec::new());
+            if let Value::List(items, _) = &l {
+                items.borrow_mut().push(l.clone());
+            }
+            l
+        };
+        let (a, b) = (cycle(), cycle());
+        assert!(java_equals(&a, &a), "the same list, without recursing");
+        assert!(!java_equals(&a, &b));
+        assert!(take_equality_overflow());
+        // The cycles are freed by hand: they hold themselves.
+        for l in [a, b] {
+            if let Value::List(items, _) = l {
+                items.borrow_mut().clear();
+            }
+        }
     }
 }

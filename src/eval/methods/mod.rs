@@ -212,6 +212,10 @@ pub(crate) fn call(
         // Adding a collection to itself in a loop grows it exponentially.
         super::interp::check_size(value, span)?;
     }
+    // `equals`, `contains`, `indexOf`, … compared values past Java's stack.
+    if super::value::take_equality_overflow() {
+        return Err(super::interp::stack_overflow(span));
+    }
     match outcome {
         Call::Done(v) => Ok(v),
         Call::Unresolved => unresolved(value, name, args, span),
