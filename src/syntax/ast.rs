@@ -318,6 +318,10 @@ impl Drop for Reference {
         };
         // Emptied first: the steps may hold references, which come here too.
         tail.parts.clear();
+        // A long chain's steps moved to the heap: not worth keeping.
+        if tail.parts.spilled() {
+            return;
+        }
         tail.escapes = SmolStr::default();
         tail.glued = SmolStr::default();
         tail.literal = Literal::Spelled;

@@ -6,16 +6,17 @@
 //! The full parser (`parser.rs` over `lexer.rs`) reproduces Velocity's
 //! token manager rule by rule, which costs hundreds of instructions a token.
 //! This one reads bytes directly and builds the tree the full parser
-//! builds, except that text and references' texts stay in the template's
-//! source instead of being copied out (`Node::Source`), but only where the
-//! answer is plain: at the first thing outside
+//! builds, but only where the answer is plain. At the first thing outside
 //! that shape (a `#set` right after a reference or with an expression,
 //! comments with a `#` inside, escapes, `${…}` and `$!` outside text, index
-//! notation, interpolated strings, operators beyond one comparison, anything
-//! odd) it gives up with `None` and the full parser decides, errors
-//! included.
-//! A test checks that both give the same tree for every corpus template,
-//! once the source texts are copied out.
+//! notation, interpolated strings, operators beyond one comparison, deep
+//! nesting, anything odd) it gives up with `None` and the full parser
+//! decides, errors included.
+//!
+//! One difference: text, and the written form of references, stay in the
+//! template's source (`Node::Source`, a reference's source literal) instead
+//! of being copied out piece by piece. A test checks that both parsers give
+//! the same tree for every corpus template once those are copied out.
 
 use super::ast::*;
 use super::span::{Span, VelocityCursor};
