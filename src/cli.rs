@@ -178,9 +178,34 @@ fn render(
     }
 }
 
+/// The output re-indented, when it is JSON and its re-indented form stays
+/// within four times the render's output limit: deep arrays of many
+/// elements gain more indentation than text (`[[[…0,0,…]]]` 120 deep grew
+/// from 50 MB to 2 GB).
 fn pretty_json(text: &str) -> Option<String> {
+    /// Writes into a vector until it would pass `limit` bytes.
+    struct Capped {
+        out: Vec<u8>,
+        limit: usize,
+    }
+    impl std::io::Write for Capped {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.out.len() + buf.len() > self.limit {
+                return Err(std::io::Error::other("re-indented output too large"));
+            }
+            self.out.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
     let v: serde_json::Value = serde_json::from_str(text).ok()?;
-    let mut s = serde_json::to_string_pretty(&v).ok()?;
-    s.push('\n');
-    Some(s)
+    let mut capped = Capped {
+        out: Vec::with_capacity(text.len()),
+        limit: 4 * crate::eval::interp::MAX_OUTPUT,
+    };
+    serde_json::to_writer_pretty(&mut capped, &v).ok()?;
+    capped.out.push(b'\n');
+    String::from_utf8(capped.out).ok()
 }

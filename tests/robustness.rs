@@ -219,6 +219,32 @@ fn exponential_growth_is_stopped() {
     }
 }
 
+/// Work that grows faster than the template: nested loops, doubling
+/// `#define`s, lists sharing their sublists compared or hashed. Each stops
+/// with an error in well under a second, where API Gateway would time out.
+#[test]
+fn runaway_work_is_stopped() {
+    let env = apigw_vtl::apigw::Env::from_event(&serde_json::json!({}), None).expect("env");
+    let defines: String = (1..=30)
+        .map(|n| format!("#define($d{n})$d{}$d{}#end", n - 1, n - 1))
+        .collect();
+    let shared = "#set($l = [])#set($m = [])#foreach($i in [1..40])#set($l = [$l, $l])#set($m = [$m, $m])#end";
+    for source in [
+        "#foreach($i in [1..1000])#foreach($j in [1..1000])#foreach($k in [1..1000])#end#end#end"
+            .to_string(),
+        format!("#define($d0)x#end{defines}$d30"),
+        format!("{shared}#if($l == $m)eq#end"),
+        format!("{shared}$l.hashCode()"),
+    ] {
+        let t = apigw_vtl::parse(&source).expect("parses");
+        assert!(apigw_vtl::render(&t, &env).is_err(), "{source}");
+    }
+    // A million iterations is still work a template may ask for.
+    let t = apigw_vtl::parse("#foreach($i in [1..1000])#foreach($j in [1..1000])#end#end done")
+        .expect("parses");
+    assert_eq!(apigw_vtl::render(&t, &env).expect("renders"), " done");
+}
+
 /// A collection passed to its own methods (`$m.put($m, 1)`,
 /// `$l.removeAll($l)`) must not trip a double borrow.
 #[test]

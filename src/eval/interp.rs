@@ -18,6 +18,11 @@ use crate::syntax::span::Span;
 
 /// Iterations a `#foreach` runs at most (API Gateway's quota).
 pub const MAX_FOREACH: usize = 1000;
+
+/// Most loop iterations, macro calls and `#define` renders in one render.
+/// Loops nest and definitions double (`#define($d2)$d1$d1#end`), so a
+/// short template can ask for billions; API Gateway would time out.
+const MAX_WORK: u32 = 10_000_000;
 /// Nested macro calls allowed (Velocity's default `velocimacro.max.depth`).
 pub const MAX_MACRO_DEPTH: usize = 20;
 /// Output size limit: far above API Gateway's 10 MB payload limit.
@@ -104,6 +109,9 @@ pub struct Interp<'a> {
     /// such an iteration in a context that reads the variable as null
     /// whatever the body sets it to (its `NullHolderContext`).
     null_items: Vec<Ident>,
+    /// Loop iterations, macro calls and `#define` renders so far, against
+    /// `MAX_WORK`.
+    work: u32,
 }
 
 impl<'a> Interp<'a> {
@@ -132,6 +140,7 @@ impl<'a> Interp<'a> {
             defines_active: Vec::new(),
             counters: None,
             null_items: Vec::new(),
+            work: 0,
         }
     }
 
@@ -316,6 +325,7 @@ impl<'a> Interp<'a> {
             out.push_str(r.more_prefix());
         }
         if let Value::Define(body) = &value {
+            self.spend(r.span)?;
             // Velocity renders one #define block at most two deep
             // (`directive.define.max.depth`); deeper, the reference prints
             // as written.
@@ -807,6 +817,7 @@ impl<'a> Interp<'a> {
                 (iterable_get(&source, i), i + 1 < len)
             };
             has_more = has_next;
+            self.spend(f.span)?;
             let index = i32::try_from(i).unwrap_or(i32::MAX);
             if on_demand {
                 self.counters = Some((index.saturating_add(1), has_next));
@@ -856,6 +867,20 @@ impl<'a> Interp<'a> {
             self.spare_loops.keep(scope);
         }
         Ok(flow)
+    }
+
+    /// Count one loop iteration, macro call or `#define` render.
+    #[inline]
+    fn spend(&mut self, at: Span) -> EResult<()> {
+        self.work += 1;
+        if self.work > MAX_WORK {
+            return Err(EvalError::boxed(
+                EvalErrorKind::Limit,
+                at,
+                format!("more than {MAX_WORK} loop iterations, macro calls and #define renders in one render"),
+            ));
+        }
+        Ok(())
     }
 
     /// Give `$velocityCount` or `$velocityHasNext` back its value from
@@ -1024,6 +1049,7 @@ impl<'a> Interp<'a> {
     }
 
     fn macro_call(&mut self, name: &str, d: &DirectiveNode, out: &mut String) -> EResult<Flow> {
+        self.spend(d.span)?;
         let lookup = name.strip_prefix('@').unwrap_or(name);
         let Some(found) = self
             .macros
@@ -1126,7 +1152,7 @@ pub(crate) fn stack_overflow(span: Span) -> Box<EvalError> {
     EvalError::boxed(
         EvalErrorKind::Limit,
         span,
-        "StackOverflowError: comparing values nested too deep, or in a cycle".into(),
+        "StackOverflowError: values compared or hashed nested too deep, in a cycle, or too many times over".into(),
     )
 }
 

@@ -60,6 +60,9 @@ pub(crate) struct DepthGuard(());
 /// with the JVM's stack and JIT).
 const MAX_EQUALITY_DEPTH: u32 = 2_500;
 
+/// Most collections one comparison opens.
+const MAX_EQUALITY_STEPS: u32 = 10_000_000;
+
 impl DepthGuard {
     pub(crate) fn enter() -> Option<DepthGuard> {
         VALUE_DEPTH.with(|d| {
@@ -84,6 +87,11 @@ thread_local! {
     /// or lists nested thousands deep), where Java's `equals` overflows
     /// its stack: the interpreter turns it into that error.
     static EQUALITY_TOO_DEEP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Note that a comparison or a hash stopped at its limit.
+pub(crate) fn note_too_deep() {
+    EQUALITY_TOO_DEEP.with(|f| f.set(true));
 }
 
 /// Whether a comparison overflowed since the last call (and forget it).
@@ -817,14 +825,19 @@ fn shallow_equals(a: &Value, b: &Value) -> Option<bool> {
 /// `equals` overflows its stack, the overflow is noted for the interpreter.
 fn deep_equals(a: &Value, b: &Value) -> bool {
     let mut work = vec![(a.clone(), b.clone(), 0u32)];
+    let mut steps = 0u32;
     while let Some((x, y, depth)) = work.pop() {
         match shallow_equals(&x, &y) {
             Some(true) => continue,
             Some(false) => return false,
             None => {}
         }
-        if depth >= MAX_EQUALITY_DEPTH {
-            EQUALITY_TOO_DEEP.with(|f| f.set(true));
+        // Lists that share their sublists (`#set($l = [$l, $l])` in a loop)
+        // take time exponential in their depth to compare; Java would run
+        // until API Gateway's timeout.
+        steps += 1;
+        if depth >= MAX_EQUALITY_DEPTH || steps > MAX_EQUALITY_STEPS {
+            note_too_deep();
             return false;
         }
         let pairs: Vec<(Value, Value)> = match (&x, &y) {

@@ -355,6 +355,26 @@ fn java_double_order(a: f64, b: f64) -> std::cmp::Ordering {
 /// by identity): strings, numbers, booleans, and lists, maps and entries by
 /// their elements.
 pub(crate) fn java_hash_code(value: &Value) -> Option<i32> {
+    let mut budget = MAX_HASH_STEPS;
+    hash_within(value, &mut budget)
+}
+
+/// Most collections one `hashCode()` opens: lists that share their
+/// sublists (`#set($l = [$l, $l])` in a loop) take time exponential in
+/// their depth, where Java would run until API Gateway's timeout.
+const MAX_HASH_STEPS: u32 = 10_000_000;
+
+fn hash_within(value: &Value, budget: &mut u32) -> Option<i32> {
+    if matches!(
+        value,
+        Value::List(..) | Value::Map(_) | Value::Entry(_) | Value::View(_)
+    ) {
+        let Some(left) = budget.checked_sub(1) else {
+            super::value::note_too_deep();
+            return None;
+        };
+        *budget = left;
+    }
     Some(match value {
         Value::Null => 0,
         Value::Str(s) => {
@@ -394,7 +414,7 @@ pub(crate) fn java_hash_code(value: &Value) -> Option<i32> {
             let _depth = super::value::DepthGuard::enter()?;
             let mut h = 1i32;
             for x in items.borrow().iter() {
-                h = h.wrapping_mul(31).wrapping_add(java_hash_code(x)?);
+                h = h.wrapping_mul(31).wrapping_add(hash_within(x, budget)?);
             }
             h
         }
@@ -402,14 +422,14 @@ pub(crate) fn java_hash_code(value: &Value) -> Option<i32> {
             let _depth = super::value::DepthGuard::enter()?;
             let mut h = 0i32;
             for (k, v) in m.borrow().iter() {
-                let k = java_hash_code(&super::value::key_value(k))?;
-                h = h.wrapping_add(k ^ java_hash_code(v)?);
+                let k = hash_within(&super::value::key_value(k), budget)?;
+                h = h.wrapping_add(k ^ hash_within(v, budget)?);
             }
             h
         }
         Value::Entry(e) => {
             let _depth = super::value::DepthGuard::enter()?;
-            java_hash_code(&e.key)? ^ java_hash_code(&e.value())?
+            hash_within(&e.key, budget)? ^ hash_within(&e.value(), budget)?
         }
         // A key or entry set hashes as a set: the sum of its elements'.
         Value::View(v)
@@ -421,7 +441,7 @@ pub(crate) fn java_hash_code(value: &Value) -> Option<i32> {
             let _depth = super::value::DepthGuard::enter()?;
             let mut h = 0i32;
             for x in v.items() {
-                h = h.wrapping_add(java_hash_code(&x)?);
+                h = h.wrapping_add(hash_within(&x, budget)?);
             }
             h
         }
