@@ -450,18 +450,19 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
             }
         }
         ("indexOf" | "lastIndexOf", [needle, rest @ ..]) if rest.len() <= 1 => {
-            // indexOf(int ch) finds a character by its code.
-            let code;
+            // indexOf(int ch) finds a character by its code, and a
+            // surrogate code by itself (half of a pair, or a lone one).
             let n = match needle {
-                Value::Int(c) => match char::from_u32(*c as u32) {
-                    Some(c) => {
-                        code = c.to_string();
-                        &code
-                    }
-                    None => return v(Value::Int(-1)),
+                Value::Int(c) => match u32::try_from(*c) {
+                    Ok(unit @ 0xD800..=0xDFFF) => vec![unit as u16],
+                    Ok(code) => match char::from_u32(code) {
+                        Some(c) => c.encode_utf16(&mut [0; 2]).to_vec(),
+                        None => return v(Value::Int(-1)),
+                    },
+                    Err(_) => return v(Value::Int(-1)),
                 },
                 other => match str_arg(other) {
-                    Some(n) => n,
+                    Some(n) => utf16(n),
                     None => return Ok(Call::Unresolved),
                 },
             };
@@ -472,7 +473,7 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
                 },
                 None => None,
             };
-            let (h, n) = (utf16(s), utf16(n));
+            let h = utf16(s);
             let r = if name == "indexOf" {
                 index_of(&h, &n, from.unwrap_or(0))
             } else {
