@@ -83,9 +83,10 @@ impl Drop for DepthGuard {
 }
 
 thread_local! {
-    /// Set when a comparison went deeper than `MAX_VALUE_DEPTH` (a cycle,
-    /// or lists nested thousands deep), where Java's `equals` overflows
-    /// its stack: the interpreter turns it into that error.
+    /// Set when a comparison or a `hashCode()` stopped at its limits (a
+    /// cycle, lists nested thousands deep, sublists shared level after
+    /// level), where Java overflows its stack or runs until API Gateway
+    /// gives up: the interpreter turns it into an error.
     static EQUALITY_TOO_DEEP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
@@ -94,7 +95,8 @@ pub(crate) fn note_too_deep() {
     EQUALITY_TOO_DEEP.with(|f| f.set(true));
 }
 
-/// Whether a comparison overflowed since the last call (and forget it).
+/// Whether a comparison or hash stopped at its limits since the last call
+/// (and forget it).
 pub(crate) fn take_equality_overflow() -> bool {
     EQUALITY_TOO_DEEP.with(|f| f.get() && f.replace(false))
 }
