@@ -235,6 +235,8 @@ fn runaway_work_is_stopped() {
         format!("#define($d0)x#end{defines}$d30"),
         format!("{shared}#if($l == $m)eq#end"),
         format!("{shared}$l.hashCode()"),
+        // 32 MiB of references for `#evaluate` to parse.
+        "#set($s = '$a.b')#foreach($i in [1..23])#set($s = \"$s$s\")#end#evaluate($s)".to_string(),
     ] {
         let t = apigw_vtl::parse(&source).expect("parses");
         assert!(apigw_vtl::render(&t, &env).is_err(), "{source}");

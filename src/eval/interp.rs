@@ -19,6 +19,11 @@ use crate::syntax::span::Span;
 /// Iterations a `#foreach` runs at most (API Gateway's quota).
 pub const MAX_FOREACH: usize = 1000;
 
+/// Largest text `#evaluate` parses. API Gateway refuses templates over
+/// 300 KB; text built while rendering can reach the 64 MiB string limit,
+/// and the syntax tree of that much text takes gigabytes.
+const MAX_EVALUATE: usize = 1024 * 1024;
+
 /// Most loop iterations, macro calls and `#define` renders in one render.
 /// Loops nest and definitions double (`#define($d2)$d1$d1#end`), so a
 /// short template can ask for billions; API Gateway would time out.
@@ -1018,6 +1023,16 @@ impl<'a> Interp<'a> {
                 None => return Ok(Flow::Normal),
             },
         };
+        if text.len() > MAX_EVALUATE {
+            return Err(EvalError::boxed(
+                EvalErrorKind::Limit,
+                d.span,
+                format!(
+                    "#evaluate of {} bytes of text, more than {MAX_EVALUATE}",
+                    text.len()
+                ),
+            ));
+        }
         let symbols = self.symbols;
         let names = self
             .evaluated_symbols
