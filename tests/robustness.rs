@@ -254,7 +254,8 @@ fn collections_given_to_their_own_methods() {
     let env = apigw_vtl::apigw::Env::from_event(&serde_json::json!({}), None).expect("env");
     let source = "#set($m = {})#set($l = [1])#set($d = $l.add($l))\
         $m.put($m, 1)$m.remove($m)$l.remove($l)$l.removeAll($l)$l.retainAll($l)\
-        #set($m[$m] = 2)$m.keySet().remove($m)$l.contains($l)";
+        #set($m[$m] = 2)$m.keySet().remove($m)$l.contains($l)\
+        #set($p = [1, 2])#set($o = $p.toArray())#set($o[0] = $o)#set($o[1] = $o)$o \"$o\" $m.put($o, 1)";
     let t = apigw_vtl::parse(source).expect("parses");
     assert!(apigw_vtl::render(&t, &env).is_ok());
 }

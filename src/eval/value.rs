@@ -626,8 +626,18 @@ impl Value {
                 });
                 let mut h = FxHasher::default();
                 for v in items.borrow().iter() {
-                    if let Some(s) = v.to_java_string() {
-                        s.hash(&mut h);
+                    match v {
+                        // Collections count by kind only: an array can hold
+                        // itself (`#set($a[0] = $a)`), and Java's hash does
+                        // not look inside anyway.
+                        Value::List(..) | Value::Map(_) | Value::Entry(_) | Value::View(_) => {
+                            h.write_u8(1)
+                        }
+                        v => {
+                            if let Some(s) = v.to_java_string() {
+                                s.hash(&mut h);
+                            }
+                        }
                     }
                 }
                 let _ = write!(out, "{:x}", (h.finish() as u32) | 0x1000_0000);

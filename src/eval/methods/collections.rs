@@ -162,6 +162,24 @@ fn fixed_size_call(l: &ListRef, name: &str, args: &[Value], span: Span) -> EResu
     ))
 }
 
+/// Java's `Array.set`: a `String[]` takes strings and null, a `char[]`
+/// characters; anything else is an `IllegalArgumentException` ("array
+/// element type mismatch").
+pub(crate) fn check_array_store(kind: ListKind, v: &Value, span: Span) -> EResult<()> {
+    let fits = match kind {
+        ListKind::JavaArray(ArrayType::String) => matches!(v, Value::Str(_) | Value::Null),
+        ListKind::JavaArray(ArrayType::Char) => matches!(v, Value::Char(_)),
+        _ => true,
+    };
+    if fits {
+        return Ok(());
+    }
+    Err(method_error(
+        span,
+        "IllegalArgumentException: array element type mismatch".into(),
+    ))
+}
+
 pub(crate) fn list_call(
     l: &ListRef,
     kind: ListKind,
@@ -233,6 +251,7 @@ pub(crate) fn list_call(
             let Some(i) = int_arg(i) else {
                 return Ok(Call::Unresolved);
             };
+            check_array_store(kind, x, span)?;
             let mut l = l.borrow_mut();
             let i = checked_index(l.len(), i, span)?;
             let old = std::mem::replace(

@@ -761,10 +761,11 @@ pub(crate) fn set_index(value: &Value, key: &Value, v: Value, span: Span) -> ERe
     }
     let at = effective_index(value, key, span)?;
     match value {
-        Value::List(l, _) => {
+        Value::List(l, kind) => {
             let Some(at) = at else {
                 return Ok(());
             };
+            collections::check_array_store(*kind, &v, span)?;
             let mut l = l.borrow_mut();
             let len = l.len();
             match usize::try_from(at).ok().and_then(|i| l.get_mut(i)) {
