@@ -244,7 +244,7 @@ impl<'a> Interp<'a> {
         for node in nodes {
             // Text, most of any template, neither fails nor changes the flow.
             if let Node::Source(at) = node {
-                if let Some(text) = self.source.get(at.range()) {
+                if let Some(text) = self.source_text(*at) {
                     out.push_str(text);
                 }
             } else {
@@ -263,10 +263,16 @@ impl<'a> Interp<'a> {
         Ok(Flow::Normal)
     }
 
+    /// The template's text at `at`, which a `Node::Source` prints.
+    #[inline]
+    fn source_text(&self, at: Span) -> Option<&'a str> {
+        self.source.get(at.range())
+    }
+
     fn node(&mut self, node: &Node, out: &mut String) -> EResult<Flow> {
         match node {
             Node::Text(t) => out.push_str(t),
-            Node::Source(at) => out.push_str(self.source.get(at.range()).unwrap_or("")),
+            Node::Source(at) => out.push_str(self.source_text(*at).unwrap_or("")),
             Node::Reference(r) => return self.render_reference(r, out),
             Node::Set(s) => self.set(s)?,
             Node::If(i) => {
