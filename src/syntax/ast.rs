@@ -472,6 +472,7 @@ impl Reference {
 
     /// Add a step. The steps are written straight into the reference's box:
     /// built apart and moved in, they cost more in copies than they save.
+    #[inline(always)]
     pub fn push_part(&mut self, part: Part) {
         self.tail
             .get_or_insert_with(RefTail::boxed)
