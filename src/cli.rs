@@ -157,7 +157,11 @@ fn render(
     match crate::render(&parsed, &env) {
         Ok(out) => {
             let out = if pretty {
-                pretty_json(&out).unwrap_or(out)
+                // Re-indenting deep arrays of many elements adds more indentation
+                // than they have text (`[[[…0,0,…]]]` 120 deep grew from 50 MB
+                // to 2 GB): past four times the output limit, leave it be.
+                crate::pretty::reindent_json(&out, 4 * crate::eval::interp::MAX_OUTPUT)
+                    .unwrap_or(out)
             } else {
                 out
             };
@@ -176,36 +180,4 @@ fn render(
             EXIT_TEMPLATE
         }
     }
-}
-
-/// The output re-indented, when it is JSON and its re-indented form stays
-/// within four times the render's output limit: deep arrays of many
-/// elements gain more indentation than text (`[[[…0,0,…]]]` 120 deep grew
-/// from 50 MB to 2 GB).
-fn pretty_json(text: &str) -> Option<String> {
-    /// Writes into a vector until it would pass `limit` bytes.
-    struct Capped {
-        out: Vec<u8>,
-        limit: usize,
-    }
-    impl std::io::Write for Capped {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            if self.out.len() + buf.len() > self.limit {
-                return Err(std::io::Error::other("re-indented output too large"));
-            }
-            self.out.extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let v: serde_json::Value = serde_json::from_str(text).ok()?;
-    let mut capped = Capped {
-        out: Vec::with_capacity(text.len()),
-        limit: 4 * crate::eval::interp::MAX_OUTPUT,
-    };
-    serde_json::to_writer_pretty(&mut capped, &v).ok()?;
-    capped.out.push(b'\n');
-    String::from_utf8(capped.out).ok()
 }

@@ -18,6 +18,7 @@ pub mod apigw;
 pub mod cli;
 pub mod diagnostics;
 pub mod eval;
+pub mod pretty;
 pub mod syntax;
 
 pub use syntax::ast::Template;

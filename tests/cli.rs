@@ -68,6 +68,23 @@ fn pretty_reindents_json_output() {
 }
 
 #[test]
+fn pretty_keeps_what_the_template_wrote() {
+    // Duplicate keys and numbers Java prints are what API Gateway sends:
+    // re-indenting must not hide them.
+    let t = temp_file(
+        "pretty_dup.vm",
+        "{\"id\": \"$input.params('id')\", \"id\": 1e999, \"path\": \"a\\/b\"}",
+    );
+    let e = temp_file("pretty_dup.json", r#"{"pathParameters": {"id": "7"}}"#);
+    let out = run(&["render", &t, "--event", &e, "--pretty"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        text(&out.stdout),
+        "{\n  \"id\": \"7\",\n  \"id\": 1e999,\n  \"path\": \"a\\/b\"\n}\n"
+    );
+}
+
+#[test]
 fn a_parse_error_exits_1_with_a_positioned_diagnostic() {
     let t = temp_file("bad.vm", "line one\n#if($a\n");
     let out = run(&["render", &t]);
