@@ -264,10 +264,12 @@ pub(crate) fn new_block() -> Block {
     spare::take(&SPARE_BLOCKS).unwrap_or_else(|| Vec::with_capacity(8))
 }
 
-/// Give back a block's buffer, its nodes dropped first.
+/// Give back a block's buffer, its nodes dropped first. An empty body has
+/// no buffer (`Vec::new()`) and is not kept: taken for a new block, it
+/// would cost the allocation a spare is there to save.
 fn give_block(mut block: Block) {
     block.clear();
-    if block.capacity() <= MAX_SPARE_BLOCK {
+    if block.capacity() > 0 && block.capacity() <= MAX_SPARE_BLOCK {
         spare::give(&SPARE_BLOCKS, block, MAX_SPARE);
     }
 }
@@ -754,6 +756,19 @@ fn copy_reference(r: &mut Reference, source: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_blocks_with_a_buffer_are_kept() {
+        // Whatever earlier tests on this thread left, a block taken now
+        // has room.
+        while spare::take(&SPARE_BLOCKS).is_some() {}
+        give_block(Vec::new());
+        assert!(spare::take(&SPARE_BLOCKS).is_none());
+        give_block(Vec::with_capacity(3));
+        assert!(new_block().capacity() >= 3);
+        give_block(Vec::with_capacity(MAX_SPARE_BLOCK + 1));
+        assert!(spare::take(&SPARE_BLOCKS).is_none());
+    }
 
     #[test]
     fn well_known_names_keep_their_numbers() {
