@@ -19,6 +19,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod eval;
 pub mod pretty;
+pub(crate) mod spare;
 pub mod syntax;
 
 pub use syntax::ast::Template;

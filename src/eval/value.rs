@@ -360,7 +360,40 @@ impl Drop for MapCell {
         let entries = std::mem::take(self.0.get_mut());
         if entries.values().any(is_collection) {
             drop_nested(entries, |entries| entries.into_values().collect());
+        } else {
+            give_map(entries);
         }
+    }
+}
+
+thread_local! {
+    /// Emptied maps of dropped `MapCell`s, their buffers kept: each render
+    /// that reads a JSON body builds its objects again.
+    static SPARE_MAPS: crate::spare::Shelf<JMap> = const { RefCell::new(Vec::new()) };
+}
+
+/// Most maps kept per thread, and the largest worth keeping.
+const MAX_SPARE_MAPS: usize = 32;
+const MAX_SPARE_MAP_CAPACITY: usize = 16;
+
+/// An empty map with room for `len` entries: a spare one if this thread
+/// has one.
+pub fn map_with_capacity(len: usize) -> JMap {
+    match crate::spare::take(&SPARE_MAPS) {
+        Some(mut m) => {
+            m.reserve(len);
+            m
+        }
+        None => JMap::with_capacity_and_hasher(len, Default::default()),
+    }
+}
+
+/// Keep a dropped map's buffers for [`map_with_capacity`], its entries
+/// (none a collection) dropped first.
+fn give_map(mut map: JMap) {
+    if map.capacity() > 0 && map.capacity() <= MAX_SPARE_MAP_CAPACITY {
+        map.clear();
+        crate::spare::give(&SPARE_MAPS, map, MAX_SPARE_MAPS);
     }
 }
 
@@ -909,6 +942,29 @@ pub fn write_java_double(d: f64, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dropped_maps_buffers_come_back_empty() {
+        while crate::spare::take(&SPARE_MAPS).is_some() {}
+        let mut entries = map_with_capacity(4);
+        for i in 0..4 {
+            entries.insert(Key::Str(Rc::from(format!("k{i}"))), Value::Int(i));
+        }
+        let kept = Rc::new(Value::str("shared"));
+        entries.insert(Key::Str(Rc::from("s")), (*kept).clone());
+        drop(Value::map(entries));
+        let reused = map_with_capacity(2);
+        assert!(reused.is_empty());
+        assert!(reused.capacity() >= 5, "the buffers were kept");
+        // Its values were dropped, not kept alive on the shelf.
+        assert!(matches!(&*kept, Value::Str(s) if Rc::strong_count(s) == 1));
+        // A map too large to keep is freed.
+        let big: JMap = (0..100)
+            .map(|i| (Key::Str(Rc::from(format!("{i}"))), Value::Null))
+            .collect();
+        drop(Value::map(big));
+        assert!(crate::spare::take(&SPARE_MAPS).is_none());
+    }
 
     #[test]
     fn string_lookup_scans_small_maps_and_hashes_large_ones_alike() {

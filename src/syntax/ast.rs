@@ -6,7 +6,7 @@ pub use smol_str::SmolStr;
 
 pub use super::name::{Known, Name};
 use super::span::Span;
-use super::spare;
+use crate::spare;
 
 /// A variable or parameter name: its number in the template's [`Symbols`],
 /// so that the interpreter finds a variable by index, not by comparing names.

@@ -6,7 +6,6 @@ pub mod lexer;
 pub mod name;
 pub mod parser;
 pub mod span;
-mod spare;
 
 pub use parser::{parse_template, ParseError};
 

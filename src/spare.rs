@@ -1,11 +1,12 @@
-//! Buffers of dropped syntax trees, kept per thread for the next parse.
+//! Buffers of dropped trees and maps, kept per thread for the next use.
 //!
-//! A service that parses each request's template afresh parses and drops
-//! trees over and over, and a malloc and a free cost more than most of the
-//! nodes they hold. A dropped tree's buffers (reference tails, blocks, the
-//! copy of the source) wait here, emptied, and the fast path takes them
-//! back. Each shelf is bounded in count and in the size of what it keeps,
-//! so a thread holds a few kilobytes at most.
+//! A service parses each request's template afresh and builds the request
+//! body's objects at every render, and a malloc and a free cost more than
+//! most of what they hold. A dropped syntax tree's buffers (reference tails,
+//! blocks, the copy of the source) and a dropped map's (its entries and hash
+//! table) wait here, emptied, and the next parse or body takes them back.
+//! Each shelf is bounded in count and in the size of what it keeps, so a
+//! thread holds a few tens of kilobytes at most.
 
 use std::cell::RefCell;
 use std::thread::LocalKey;
