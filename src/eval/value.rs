@@ -300,18 +300,23 @@ fn is_collection(v: &Value) -> bool {
     )
 }
 
-/// Drop `items`, the storage of a collection that holds collections. A JSON
-/// body or a template's map nests a few levels: those drop recursively, the
-/// cheap way. Past [`MAX_DROP_DEPTH`] (a template can nest lists a million
-/// deep, `#set($x = [$x])` in two loops) the rest goes to a work list.
-fn drop_nested<T>(items: T, values: impl FnOnce(T) -> Vec<Value>) {
+/// Empty `items`, the storage of a collection that holds collections. A
+/// JSON body or a template's map nests a few levels: those drop recursively
+/// (`clear`), the cheap way. Past [`MAX_DROP_DEPTH`] (a template can nest
+/// lists a million deep, `#set($x = [$x])` in two loops) the values
+/// (`take_values`) go to a work list.
+fn drop_nested<T>(
+    items: &mut T,
+    clear: impl FnOnce(&mut T),
+    take_values: impl FnOnce(&mut T) -> Vec<Value>,
+) {
     let depth = DROP_DEPTH.with(|d| d.get());
     if depth < MAX_DROP_DEPTH {
         DROP_DEPTH.with(|d| d.set(depth + 1));
-        drop(items);
+        clear(items);
         DROP_DEPTH.with(|d| d.set(depth));
     } else {
-        drop_flat(values(items));
+        drop_flat(take_values(items));
     }
 }
 
@@ -348,21 +353,22 @@ fn drop_flat(mut pending: Vec<Value>) {
 
 impl Drop for ListCell {
     fn drop(&mut self) {
-        let items = std::mem::take(self.0.get_mut());
+        let mut items = std::mem::take(self.0.get_mut());
         if items.iter().any(is_collection) {
-            drop_nested(items, |items| items);
+            drop_nested(&mut items, Vec::clear, std::mem::take);
         }
     }
 }
 
 impl Drop for MapCell {
     fn drop(&mut self) {
-        let entries = std::mem::take(self.0.get_mut());
+        let mut entries = std::mem::take(self.0.get_mut());
         if entries.values().any(is_collection) {
-            drop_nested(entries, |entries| entries.into_values().collect());
-        } else {
-            give_map(entries);
+            drop_nested(&mut entries, JMap::clear, |entries| {
+                std::mem::take(entries).into_values().collect()
+            });
         }
+        give_map(entries);
     }
 }
 
@@ -381,15 +387,18 @@ const MAX_SPARE_MAP_CAPACITY: usize = 16;
 pub fn map_with_capacity(len: usize) -> JMap {
     match crate::spare::take(&SPARE_MAPS) {
         Some(mut m) => {
-            m.reserve(len);
+            // Asked of a map with room, `reserve` still grows its entries
+            // to its table's size.
+            if m.capacity() < len {
+                m.reserve(len);
+            }
             m
         }
         None => JMap::with_capacity_and_hasher(len, Default::default()),
     }
 }
 
-/// Keep a dropped map's buffers for [`map_with_capacity`], its entries
-/// (none a collection) dropped first.
+/// Keep a dropped map's buffers for [`map_with_capacity`].
 fn give_map(mut map: JMap) {
     if map.capacity() > 0 && map.capacity() <= MAX_SPARE_MAP_CAPACITY {
         map.clear();
@@ -958,6 +967,11 @@ mod tests {
         assert!(reused.capacity() >= 5, "the buffers were kept");
         // Its values were dropped, not kept alive on the shelf.
         assert!(matches!(&*kept, Value::Str(s) if Rc::strong_count(s) == 1));
+        // A map holding collections is kept too, once they are dropped.
+        let mut outer = map_with_capacity(3);
+        outer.insert(Key::Str(Rc::from("list")), Value::list(vec![Value::Int(1)]));
+        drop(Value::map(outer));
+        assert!(map_with_capacity(1).capacity() >= 3);
         // A map too large to keep is freed.
         let big: JMap = (0..100)
             .map(|i| (Key::Str(Rc::from(format!("{i}"))), Value::Null))
