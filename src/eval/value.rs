@@ -296,7 +296,7 @@ thread_local! {
 fn is_collection(v: &Value) -> bool {
     matches!(
         v,
-        Value::List(..) | Value::Map(_) | Value::View(_) | Value::Entry(_)
+        Value::List(..) | Value::Map(_) | Value::View(_) | Value::Entry(_) | Value::Loop(_)
     )
 }
 
@@ -344,6 +344,14 @@ fn drop_flat(mut pending: Vec<Value>) {
             Value::Entry(rc) => {
                 if let Ok(entry) = Rc::try_unwrap(rc) {
                     pending.extend(entry.into_held());
+                }
+            }
+            // A `$foreach` scope holds its enclosing scope and its map,
+            // which may hold another scope (`#set($foreach.p = $x)`).
+            Value::Loop(rc) => {
+                if let Ok(mut state) = Rc::try_unwrap(rc) {
+                    pending.push(std::mem::take(&mut state.parent));
+                    pending.extend(state.storage.get_mut().take().map(Value::Map));
                 }
             }
             _ => {}
