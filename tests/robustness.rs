@@ -303,3 +303,26 @@ fn reviewed_crash_inputs() {
         }
     }
 }
+
+/// Long runs of one- and two-character pieces of text parse in time linear
+/// in their length (found by a hunt: each piece was appended to the text
+/// by copying the run so far, and a run of backslashes was scanned again
+/// from each backslash). A run renders as its pieces do one by one.
+#[test]
+fn long_runs_of_short_text_pieces_neither_hang_nor_change() {
+    let env = apigw_vtl::apigw::Env::from_event(&serde_json::json!({}), None).expect("env");
+    let render = |source: &str| {
+        let t = apigw_vtl::parse(source).expect("parses");
+        apigw_vtl::render(&t, &env).expect("renders")
+    };
+    for piece in [
+        "\\", "$1", "#{", "${", "$!{", "x\\", "a\\b", "\\#end", "\\\\$x",
+    ] {
+        let one = render(piece);
+        assert_eq!(
+            render(&piece.repeat(100_000)),
+            one.repeat(100_000),
+            "{piece:?}"
+        );
+    }
+}

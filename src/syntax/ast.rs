@@ -168,7 +168,9 @@ pub enum Node {
     /// a template's own nodes have them, never nested templates'.
     Source(Span),
     /// Literal output: text, escapes, comment prefixes, `#[[ ]]#` blocks.
-    Text(SmolStr),
+    /// A `String`, because the parser appends each piece of a run of text
+    /// to it (`\\\\…` is one piece per backslash).
+    Text(String),
     /// `$ref` and its variants, held in the node: templates are mostly text
     /// and references, and boxing each reference cost an allocation.
     Reference(Reference),
@@ -687,7 +689,7 @@ fn copy_block(nodes: &mut Block, source: &str) {
             Node::Source(at) => {
                 let text = source.get(at.range()).unwrap_or("");
                 if let Some(Node::Text(prev)) = copied.last_mut() {
-                    *prev = format!("{prev}{text}").into();
+                    prev.push_str(text);
                 } else {
                     copied.push(Node::Text(text.into()));
                 }

@@ -193,6 +193,9 @@ pub struct Lexer<'a> {
     pub in_set: bool,
     /// Special texts of the tokens made so far (`Token::special` - 1).
     specials: Vec<String>,
+    /// The last run of backslashes scanned, `start..end` (see
+    /// [`Lexer::backslashes_end`]).
+    backslash_run: std::cell::Cell<(usize, usize)>,
 }
 
 fn is_alpha(c: u8) -> bool {
@@ -212,6 +215,7 @@ impl<'a> Lexer<'a> {
             in_comment: false,
             in_set: false,
             specials: Vec::new(),
+            backslash_run: std::cell::Cell::new((0, 0)),
         }
     }
 
@@ -740,19 +744,32 @@ impl<'a> Lexer<'a> {
         best
     }
 
+    /// The end of the run of backslashes at `p` (`p` when there is none).
+    /// The scanner moves through a long run one backslash at a time, and
+    /// scanning the rest of it at each step made a run's cost quadratic, so
+    /// the last run is remembered.
+    fn backslashes_end(&self, p: usize) -> usize {
+        let (start, end) = self.backslash_run.get();
+        if start <= p && p < end {
+            return end;
+        }
+        let mut i = p;
+        while self.at(i) == Some(b'\\') {
+            i += 1;
+        }
+        if i > p {
+            self.backslash_run.set((p, i));
+        }
+        i
+    }
+
     fn offer_more(&self, p: usize, best: &mut Best) {
         let c = self.at(p).unwrap_or(0);
         if c == b'\\' || c == b'$' {
-            let mut i = p;
-            while self.at(i) == Some(b'\\') {
-                i += 1;
-            }
+            let i = self.backslashes_end(p);
             if self.at(i) == Some(b'$') {
                 best.offer(Some(i + 1 - p), Rule::Dollar);
-                let mut j = i + 1;
-                while self.at(j) == Some(b'\\') {
-                    j += 1;
-                }
+                let j = self.backslashes_end(i + 1);
                 if self.at(j) == Some(b'!') {
                     best.offer(Some(j + 1 - p), Rule::DollarBang);
                 }
@@ -1045,10 +1062,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn m_escape_directive(&self, p: usize) -> Option<usize> {
-        let mut i = p;
-        while self.at(i) == Some(b'\\') {
-            i += 1;
-        }
+        let i = self.backslashes_end(p);
         let slashes = i - p;
         if slashes % 2 == 0 || self.at(i) != Some(b'#') {
             return None;

@@ -1155,7 +1155,7 @@ impl<'a> Parser<'a, '_> {
                     message: "#literal needs a body".into(),
                 }))
             }
-            Some(text) => vec![Node::Text(text.into())],
+            Some(text) => vec![Node::Text(text)],
             None => body,
         };
         self.block_directive(name, args, body, span, position, out)
@@ -1380,13 +1380,12 @@ pub(super) fn push_text(out: &mut Block, text: &str) {
     if text.is_empty() {
         return;
     }
+    // Appended in place: a run of many one-character pieces copied whole
+    // at each piece took time quadratic in its length.
     if let Some(Node::Text(prev)) = out.last_mut() {
-        let mut s = String::with_capacity(prev.len() + text.len());
-        s.push_str(prev);
-        s.push_str(text);
-        *prev = s.into();
+        prev.push_str(text);
     } else {
-        out.push(Node::Text(small_str(text)));
+        out.push(Node::Text(text.to_owned()));
     }
 }
 
