@@ -130,6 +130,28 @@ fn an_event_that_is_not_json_exits_2_with_line_and_column() {
 }
 
 #[test]
+fn an_event_that_is_not_an_object_exits_2() {
+    for (name, json) in [
+        ("null.json", "null"),
+        ("list.json", "[]"),
+        ("num.json", "1"),
+    ] {
+        let e = temp_file(name, json);
+        let out = run(&[
+            "render",
+            "examples/tutorial/request_template.vm",
+            "--event",
+            &e,
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{json}");
+        assert!(
+            text(&out.stderr).contains("must be a JSON object"),
+            "{json}"
+        );
+    }
+}
+
+#[test]
 fn a_missing_template_exits_2() {
     let missing = Path::new("no/such/template.vm");
     let out = run(&["render", &missing.display().to_string()]);

@@ -270,10 +270,9 @@ impl Env {
     /// Build from a proxy event; `integration_body` replaces the request body
     /// for response templates.
     pub fn from_event(event: &Json, integration_body: Option<&str>) -> Result<Env, ContextError> {
-        let empty = serde_json::Map::new();
         let obj = match event {
             Json::Object(o) => o,
-            Json::Null => &empty,
+            // `null` too: a file holding only `null` is no event.
             _ => {
                 return Err(ContextError {
                     message: "the event must be a JSON object (an API Gateway proxy event)".into(),
