@@ -58,15 +58,35 @@ macro_rules! report {
     };
 }
 
-/// Read a file as UTF-8. Invalid bytes become U+FFFD, as API Gateway's
-/// Java decoder does, rather than refusing the file.
-fn read(path: &PathBuf) -> Result<String, String> {
-    std::fs::read(path)
-        .map(|bytes| match String::from_utf8(bytes) {
-            Ok(s) => s,
-            Err(e) => crate::eval::utf16::decode_utf8_lossy(e.as_bytes()),
-        })
-        .map_err(|e| format!("error: cannot read {}: {e}", path.display()))
+/// The largest template read: API Gateway takes templates up to 300 KB,
+/// and parsing a tree costs many times the text's size.
+const MAX_TEMPLATE_FILE: u64 = 4 << 20;
+/// The largest event or integration response read: API Gateway takes
+/// payloads up to 10 MB (more once Base64-encoded in an event).
+const MAX_PAYLOAD_FILE: u64 = 32 << 20;
+
+/// Read a file of at most `limit` bytes as UTF-8. Invalid bytes become
+/// U+FFFD, as API Gateway's Java decoder does, rather than refusing the
+/// file. A larger file (or `/dev/zero`) is refused before it takes the
+/// memory.
+fn read(path: &PathBuf, limit: u64) -> Result<String, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("error: cannot read {}: {e}", path.display());
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "error: {} is larger than {} MiB, more than API Gateway takes",
+            path.display(),
+            limit >> 20
+        ));
+    }
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => crate::eval::utf16::decode_utf8_lossy(e.as_bytes()),
+    })
 }
 
 /// Run the command line; returns the process exit code.
@@ -99,7 +119,7 @@ fn render(
     integration: Option<&PathBuf>,
     pretty: bool,
 ) -> i32 {
-    let source = match read(template) {
+    let source = match read(template, MAX_TEMPLATE_FILE) {
         Ok(s) => s,
         Err(m) => {
             report!("{m}");
@@ -107,7 +127,7 @@ fn render(
         }
     };
     let (event_text, event_name) = match event {
-        Some(p) => match read(p) {
+        Some(p) => match read(p, MAX_PAYLOAD_FILE) {
             Ok(s) => (s, p.display().to_string()),
             Err(m) => {
                 report!("{m}");
@@ -132,7 +152,7 @@ fn render(
             return EXIT_USAGE;
         }
     };
-    let body = match integration.map(read).transpose() {
+    let body = match integration.map(|p| read(p, MAX_PAYLOAD_FILE)).transpose() {
         Ok(b) => b,
         Err(m) => {
             report!("{m}");

@@ -152,6 +152,22 @@ fn an_event_that_is_not_an_object_exits_2() {
 }
 
 #[test]
+fn files_larger_than_api_gateway_takes_exit_2() {
+    let big = temp_file("big.vm", &"x".repeat((4 << 20) + 1));
+    let out = run(&["render", &big]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("larger than 4 MiB"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+    // Just under the limit, it renders.
+    let fits = temp_file("fits.vm", &"x".repeat(4 << 20));
+    assert_eq!(run(&["render", &fits]).status.code(), Some(0));
+}
+
+#[test]
 fn a_missing_template_exits_2() {
     let missing = Path::new("no/such/template.vm");
     let out = run(&["render", &missing.display().to_string()]);
