@@ -82,3 +82,16 @@ fn a_render_starts_from_no_variables_and_fresh_loop_scopes() {
         );
     }
 }
+
+/// Bodies over API Gateway's 10 MB payload quota are refused, as API
+/// Gateway refuses them, before their JSON can take gigabytes.
+#[test]
+fn payloads_over_ten_megabytes_are_refused() {
+    let limit = 10 * 1024 * 1024;
+    let event = |len: usize| serde_json::json!({ "body": "x".repeat(len) });
+    assert!(apigw_vtl::apigw::Env::from_event(&event(limit), None).is_ok());
+    let err = apigw_vtl::apigw::Env::from_event(&event(limit + 1), None).expect_err("too large");
+    assert!(err.to_string().contains("10 MB"), "{err}");
+    let response = "1".repeat(limit + 1);
+    assert!(apigw_vtl::apigw::Env::from_event(&serde_json::json!({}), Some(&response)).is_err());
+}

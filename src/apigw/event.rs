@@ -283,6 +283,19 @@ impl Env {
             Some(b) => b.to_string(),
             None => request_body(obj)?,
         };
+        if body.len() > MAX_PAYLOAD {
+            return Err(ContextError {
+                message: format!(
+                    "the {} is {} bytes: API Gateway refuses payloads over 10 MB",
+                    if integration_body.is_some() {
+                        "integration response"
+                    } else {
+                        "request body"
+                    },
+                    body.len()
+                ),
+            });
+        }
         let mut params = JMap::default();
         params.insert(skey("path"), string_map(obj.get("pathParameters")));
         params.insert(
@@ -303,6 +316,11 @@ impl Env {
         ))
     }
 }
+
+/// API Gateway's payload quota, 10 MB, for a request body and an
+/// integration's response alike. Beyond it API Gateway answers 413; here a
+/// body's JSON could take gigabytes once parsed.
+const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
 
 fn request_body(obj: &serde_json::Map<String, Json>) -> Result<String, ContextError> {
     let b = match obj.get("body") {
