@@ -421,7 +421,7 @@ impl<'a> Interp<'a> {
                 let value = match self.vars.get(root) {
                     // `$foreach.hasNext`, in most loops.
                     Some(Value::Loop(l)) if name.known() == Some(Known::HasNext) => {
-                        Value::Bool(l.has_next)
+                        Value::Bool(l.has_next.get())
                     }
                     Some(v) => methods::property(self.env, v, name, *span)?,
                     None => {
@@ -785,8 +785,17 @@ impl<'a> Interp<'a> {
         let outer_counters = self.counters;
         let saved_count = self.take_var(Ident::VELOCITY_COUNT)?;
         let saved_has_next = self.take_var(Ident::VELOCITY_HAS_NEXT)?;
-        let parent = self.get_var(Ident::FOREACH)?;
-        let mut scope_id = None;
+        // Velocity's one scope for the run of the loop, put in `$foreach`
+        // before the first iteration and moved on at each.
+        let (parent, replaced) = match self.get_var(Ident::FOREACH)? {
+            v @ Value::Loop(_) => (v, Value::Null),
+            v => (Value::Null, v),
+        };
+        let scope = self
+            .spare_loops
+            .new_loop(parent, replaced, f.line, f.column);
+        let id = Rc::as_ptr(&scope) as usize;
+        self.set_var(Ident::FOREACH, Value::Loop(Rc::clone(&scope)));
         let mut flow = Flow::Normal;
         // Iterate the live collection as Java's iterators do. A list's goes
         // on while its cursor is not at the current size; a map's while the
@@ -844,8 +853,8 @@ impl<'a> Interp<'a> {
             }
             let null_item = item.is_null();
             self.set_var(var, item);
-            let id = self.enter_loop_scope(f, index, has_next, &parent, scope_id);
-            scope_id = Some(id);
+            scope.index.set(index);
+            scope.has_next.set(has_next);
             if null_item {
                 self.null_items.push(var);
             }
@@ -871,13 +880,44 @@ impl<'a> Interp<'a> {
         self.restore_counter(Ident::VELOCITY_COUNT, saved_count, on_demand);
         self.restore_counter(Ident::VELOCITY_HAS_NEXT, saved_has_next, on_demand);
         self.counters = outer_counters;
-        for f in &mut self.frames {
-            f.local.set(Ident::FOREACH, parent.clone());
-        }
-        if let Value::Loop(scope) = self.vars.replace(Ident::FOREACH, parent) {
-            self.spare_loops.keep(scope);
-        }
+        // Velocity's `postRender`: the scope `$foreach` holds now (the body
+        // may have set another, or something else, which then stays) gives
+        // way to its parent or to what it replaced.
+        self.leave_scope()?;
+        self.spare_loops.keep(scope);
         Ok(flow)
+    }
+
+    /// Velocity's `postRender` after a loop: the scope `$foreach` holds now
+    /// (the body may have set another, or something else, which then stays)
+    /// gives way to its parent or to the value it replaced.
+    fn leave_scope(&mut self) -> EResult<()> {
+        let restore = |scope: &LoopState| {
+            if scope.parent.is_null() {
+                scope.replaced.clone()
+            } else {
+                scope.parent.clone()
+            }
+        };
+        if self.frames.is_empty() {
+            // In place: usually the loop's own scope gives way to nothing.
+            match self.vars.replace(Ident::FOREACH, Value::Null) {
+                Value::Loop(current) => {
+                    let restored = restore(&current);
+                    drop(current);
+                    if !restored.is_null() {
+                        self.vars.set(Ident::FOREACH, restored);
+                    }
+                }
+                other => self.vars.set(Ident::FOREACH, other),
+            }
+            return Ok(());
+        }
+        if let Value::Loop(current) = self.get_var(Ident::FOREACH)? {
+            let restored = restore(&current);
+            self.set_var(Ident::FOREACH, restored);
+        }
+        Ok(())
     }
 
     /// Count one loop iteration, macro call or `#define` render.
@@ -903,42 +943,6 @@ impl<'a> Interp<'a> {
         if !on_demand || !saved.is_null() || self.vars.get(name).is_some() {
             self.set_var(name, saved);
         }
-    }
-
-    /// Make `$foreach` this iteration's state and return the loop's identity
-    /// (for `#break($foreach)`). The previous iteration's state is updated in
-    /// place when nothing else holds it, which spares an allocation per step.
-    fn enter_loop_scope(
-        &mut self,
-        f: &ForeachNode,
-        index: i32,
-        has_next: bool,
-        parent: &Value,
-        previous: Option<usize>,
-    ) -> usize {
-        let mut storage = None;
-        if let (Some(id), Some(Value::Loop(rc))) = (previous, self.vars.get_mut(Ident::FOREACH)) {
-            if Rc::as_ptr(rc) as usize == id {
-                if let Some(slot) = Rc::get_mut(rc) {
-                    slot.index = index;
-                    slot.has_next = has_next;
-                    return id;
-                }
-                // Held elsewhere: a new state, with the loop's map.
-                storage = rc.storage.borrow().clone();
-            }
-        }
-        let scope = self.spare_loops.new_loop(LoopState {
-            index,
-            has_next,
-            parent: parent.clone(),
-            line: f.line,
-            column: f.column,
-            storage: std::cell::RefCell::new(storage),
-        });
-        let id = Rc::as_ptr(&scope) as usize;
-        self.set_var(Ident::FOREACH, Value::Loop(scope));
-        id
     }
 
     fn directive(&mut self, d: &DirectiveNode, out: &mut String) -> EResult<Flow> {

@@ -2,6 +2,7 @@
 //! variable name ([`Ident`]), so the template's variables are a vector
 //! indexed by that number, and a macro call's own few variables a list.
 
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use super::value::{LoopState, Value};
@@ -126,23 +127,51 @@ impl SpareLoops<'_> {
     pub(crate) fn keep(&mut self, mut scope: Rc<LoopState>) {
         if self.loops.len() < MAX_SPARE_LOOPS {
             if let Some(state) = Rc::get_mut(&mut scope) {
-                // Let go of the enclosing scope and the loop's map now.
-                state.parent = Value::Null;
-                state.storage = std::cell::RefCell::new(None);
+                // Let go of the enclosing scope, the value the scope replaced
+                // and the loop's map now (most loops have none of them).
+                if !state.parent.is_null() {
+                    state.parent = Value::Null;
+                }
+                if !state.replaced.is_null() {
+                    state.replaced = Value::Null;
+                }
+                if state.storage.get_mut().is_some() {
+                    *state.storage.get_mut() = None;
+                }
                 self.loops.push(scope);
             }
         }
     }
 
-    /// A loop scope holding `state`, reused when one is spare.
-    pub(crate) fn new_loop(&mut self, state: LoopState) -> Rc<LoopState> {
+    /// A new loop scope of the directive at `line` and `column`, before its
+    /// first iteration, for the scope `parent` or the value it `replaced`;
+    /// a spare one when there is one. Kept scopes hold nothing else.
+    pub(crate) fn new_loop(
+        &mut self,
+        parent: Value,
+        replaced: Value,
+        line: u32,
+        column: u32,
+    ) -> Rc<LoopState> {
         while let Some(mut scope) = self.loops.pop() {
             if let Some(slot) = Rc::get_mut(&mut scope) {
-                *slot = state;
+                slot.index.set(-1);
+                slot.has_next.set(false);
+                slot.parent = parent;
+                slot.replaced = replaced;
+                (slot.line, slot.column) = (line, column);
                 return scope;
             }
         }
-        Rc::new(state)
+        Rc::new(LoopState {
+            index: Cell::new(-1),
+            has_next: Cell::new(false),
+            parent,
+            replaced,
+            line,
+            column,
+            storage: RefCell::new(None),
+        })
     }
 }
 
@@ -161,11 +190,6 @@ impl Vars<'_> {
     /// The value of `id`, if set.
     pub(crate) fn get(&self, id: Ident) -> Option<&Value> {
         self.slots.get(id.index()).filter(|v| !v.is_null())
-    }
-
-    /// The value of `id`, to change in place.
-    pub(crate) fn get_mut(&mut self, id: Ident) -> Option<&mut Value> {
-        self.slots.get_mut(id.index()).filter(|v| !v.is_null())
     }
 
     /// Set `id`; null unsets it.

@@ -1,7 +1,7 @@
 //! Values as the Java objects API Gateway hands a template, with Java's
 //! `toString` and equality.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt::Write;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::rc::Rc;
@@ -351,6 +351,7 @@ fn drop_flat(mut pending: Vec<Value>) {
             Value::Loop(rc) => {
                 if let Ok(mut state) = Rc::try_unwrap(rc) {
                     pending.push(std::mem::take(&mut state.parent));
+                    pending.push(std::mem::take(&mut state.replaced));
                     pending.extend(state.storage.get_mut().take().map(Value::Map));
                 }
             }
@@ -443,15 +444,21 @@ impl LoopInfo {
     }
 }
 
-/// The state `$foreach` exposes inside a loop.
+/// `$foreach`: Velocity's `ForeachScope`, one object for a whole run of a
+/// loop, which the loop moves on at each iteration. A template that keeps
+/// it (`#set($outer = $foreach)`) reads the live state later.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoopState {
     /// Zero-based iteration index.
-    pub index: i32,
+    pub index: Cell<i32>,
     /// Whether more elements follow.
-    pub has_next: bool,
-    /// The enclosing loop's `$foreach`.
+    pub has_next: Cell<bool>,
+    /// The enclosing loop's scope: `$foreach` when the loop started, if
+    /// that was a scope.
     pub parent: Value,
+    /// What `$foreach` held when the loop started if it was not a scope,
+    /// put back afterwards.
+    pub replaced: Value,
     /// Where the `#foreach` directive is, for `$foreach.info`.
     pub line: u32,
     /// Its column.
@@ -474,6 +481,23 @@ impl LoopState {
             line: self.line,
             column: self.column,
             depth,
+        }
+    }
+
+    /// `Scope.get(key)`: the scope's own entry, or else its parent's.
+    pub fn get(&self, key: &Value) -> Value {
+        let key = key.to_key();
+        let mut scope = self;
+        loop {
+            if let Some(m) = &*scope.storage.borrow() {
+                if let Some(v) = m.borrow().get(&key) {
+                    return v.clone();
+                }
+            }
+            match &scope.parent {
+                Value::Loop(p) => scope = p,
+                _ => return Value::Null,
+            }
         }
     }
 
@@ -692,29 +716,11 @@ impl Value {
                 }
                 let _ = write!(out, "{:x}", (h.finish() as u32) | 0x1000_0000);
             }
-            Value::Map(m) => {
-                let Some(_depth) = DepthGuard::enter() else {
-                    out.push_str("{...}");
-                    return true;
-                };
-                out.push('{');
-                for (i, (k, v)) in m.borrow().iter().enumerate() {
-                    if out.len() > OUTPUT_BUDGET {
-                        return true;
-                    }
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    write_key(k, out);
-                    out.push('=');
-                    match v {
-                        // AbstractMap.toString's guard for itself.
-                        Value::Map(inner) if Rc::ptr_eq(inner, m) => out.push_str("(this Map)"),
-                        v => write_element(v, out),
-                    }
-                }
-                out.push('}');
-            }
+            Value::Map(m) => write_map(
+                m,
+                |v| matches!(v, Value::Map(inner) if Rc::ptr_eq(inner, m)),
+                out,
+            ),
             Value::Entry(e) => {
                 // An entry can hold itself (`#set($e.value = $e)`).
                 let Some(_depth) = DepthGuard::enter() else {
@@ -729,12 +735,42 @@ impl Value {
             Value::LoopInfo(info) => info.write(out),
             // ForeachScope is an AbstractMap over its storage.
             Value::Loop(l) => match &*l.storage.borrow() {
-                Some(m) => return Value::Map(m.clone()).write_java(out),
+                Some(m) => write_map(
+                    m,
+                    |v| matches!(v, Value::Loop(inner) if Rc::ptr_eq(inner, l)),
+                    out,
+                ),
                 None => out.push_str("{}"),
             },
         }
         true
     }
+}
+
+/// `AbstractMap.toString` of `m`'s entries: `{a=1, b=2}`, with `(this Map)`
+/// for a value that `is_self` says is the map printed.
+fn write_map(m: &MapRef, is_self: impl Fn(&Value) -> bool, out: &mut String) {
+    let Some(_depth) = DepthGuard::enter() else {
+        out.push_str("{...}");
+        return;
+    };
+    out.push('{');
+    for (i, (k, v)) in m.borrow().iter().enumerate() {
+        if out.len() > OUTPUT_BUDGET {
+            return;
+        }
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_key(k, out);
+        out.push('=');
+        if is_self(v) {
+            out.push_str("(this Map)");
+        } else {
+            write_element(v, out);
+        }
+    }
+    out.push('}');
 }
 
 /// `AbstractCollection.toString`: `[a, b]`, with `(this Collection)` for
@@ -860,6 +896,8 @@ fn shallow_equals(a: &Value, b: &Value) -> Option<bool> {
         (Value::Map(x), Value::Map(y)) if Rc::ptr_eq(x, y) => true,
         (Value::Entry(x), Value::Entry(y)) if Rc::ptr_eq(x, y) => true,
         (Value::View(x), Value::View(y)) if Rc::ptr_eq(x, y) => true,
+        // AbstractMap.equals starts with identity.
+        (Value::Loop(x), Value::Loop(y)) if Rc::ptr_eq(x, y) => true,
         (Value::List(..), Value::List(..))
         | (Value::Map(_), Value::Map(_))
         | (Value::Entry(_), Value::Entry(_)) => return None,

@@ -59,11 +59,11 @@ pub(crate) fn property(
         // Velocity tries `getName` for both `.name` and `.Name`.
         Value::LoopInfo(info) => loop_info_property(info, &lower_first(name)),
         Value::Loop(l) => match getter_name(name) {
-            Some(Known::Index) => Value::Int(l.index),
-            Some(Known::Count) => Value::Int(l.index.saturating_add(1)),
-            Some(Known::HasNext) => Value::Bool(l.has_next),
-            Some(Known::First) => Value::Bool(l.index == 0),
-            Some(Known::Last) => Value::Bool(!l.has_next),
+            Some(Known::Index) => Value::Int(l.index.get()),
+            Some(Known::Count) => Value::Int(l.index.get().saturating_add(1)),
+            Some(Known::HasNext) => Value::Bool(l.has_next.get()),
+            Some(Known::First) => Value::Bool(l.index.get() < 1),
+            Some(Known::Last) => Value::Bool(!l.has_next.get()),
             Some(Known::Parent) => l.parent.clone(),
             Some(Known::Info) => Value::LoopInfo(l.info()),
             Some(Known::Topmost) => {
@@ -74,12 +74,9 @@ pub(crate) fn property(
                 }
                 Value::Loop(cur)
             }
-            _ => match &*l.storage.borrow() {
-                Some(m) => super::value::get_str(&m.borrow(), name)
-                    .cloned()
-                    .unwrap_or_default(),
-                None => Value::Null,
-            },
+            // Velocity's scope is a map whose `get` asks the parent scope
+            // for a key it lacks.
+            _ => l.get(&Value::str(name)),
         },
         // Velocity looks for `getName()`, then `isName()` (`$d.NaN` is
         // `isNaN()`).
@@ -277,6 +274,14 @@ fn other_call(
         // `$foreach`'s getters called as methods.
         Value::Loop(l) => match (loop_getter(name), args) {
             (Some(prop), []) => Call::Done(property(it.env, value, &Name::from(prop), span)?),
+            (None, [key]) if name == "get" => Call::Done(l.get(key)),
+            // AbstractMap.equals: itself, or a map (a scope's own) with the
+            // same entries.
+            (None, [other]) if name == "equals" => Call::Done(Value::Bool(match other {
+                Value::Loop(o) if Rc::ptr_eq(o, l) => true,
+                Value::Loop(o) => Value::Map(l.storage()) == Value::Map(o.storage()),
+                other => Value::Map(l.storage()) == *other,
+            })),
             // Any other method is the scope's map's.
             _ => collections::map_call(&l.storage(), name, args, span)?,
         },
@@ -411,7 +416,7 @@ fn hash_within(value: &Value, budget: &mut u32) -> Option<i32> {
             .wrapping_mul(31)
             .wrapping_add(d.scale()),
         Value::List(items, _) => {
-            let _depth = super::value::DepthGuard::enter()?;
+            let _depth = hash_depth()?;
             let mut h = 1i32;
             for x in items.borrow().iter() {
                 h = h.wrapping_mul(31).wrapping_add(hash_within(x, budget)?);
@@ -419,7 +424,7 @@ fn hash_within(value: &Value, budget: &mut u32) -> Option<i32> {
             h
         }
         Value::Map(m) => {
-            let _depth = super::value::DepthGuard::enter()?;
+            let _depth = hash_depth()?;
             let mut h = 0i32;
             for (k, v) in m.borrow().iter() {
                 let k = hash_within(&super::value::key_value(k), budget)?;
@@ -428,7 +433,7 @@ fn hash_within(value: &Value, budget: &mut u32) -> Option<i32> {
             h
         }
         Value::Entry(e) => {
-            let _depth = super::value::DepthGuard::enter()?;
+            let _depth = hash_depth()?;
             hash_within(&e.key, budget)? ^ hash_within(&e.value(), budget)?
         }
         // A key or entry set hashes as a set: the sum of its elements'.
@@ -438,15 +443,31 @@ fn hash_within(value: &Value, budget: &mut u32) -> Option<i32> {
                 super::view::View::Keys(_) | super::view::View::Entries(_)
             ) =>
         {
-            let _depth = super::value::DepthGuard::enter()?;
+            let _depth = hash_depth()?;
             let mut h = 0i32;
             for x in v.items() {
                 h = h.wrapping_add(hash_within(&x, budget)?);
             }
             h
         }
+        // Velocity's scope is a map over its own entries.
+        Value::Loop(l) => match &*l.storage.borrow() {
+            Some(m) => hash_within(&Value::Map(Rc::clone(m)), budget)?,
+            None => 0,
+        },
         _ => return None,
     })
+}
+
+/// One level deeper into a value being hashed. Past the limit (a cycle:
+/// `$m.put('me', $m)`) Java's `hashCode` overflows its stack, and so the
+/// render fails.
+fn hash_depth() -> Option<super::value::DepthGuard> {
+    let guard = super::value::DepthGuard::enter();
+    if guard.is_none() {
+        super::value::note_too_deep();
+    }
+    guard
 }
 
 /// Methods every object has: `toString`, `equals`, `hashCode`.
@@ -728,9 +749,12 @@ fn bool_call(b: bool, name: &str, args: &[Value]) -> Call {
 
 /// `$value[arg]`: `get(arg)`.
 pub(crate) fn index(value: &Value, arg: &Value, span: Span) -> EResult<Value> {
-    // A scope (`$foreach`) is read through its `get`, from its own map.
+    // A scope (`$foreach`) is read through its `get`: its map, then its
+    // parent's.
     if let Value::Loop(l) = value {
-        return index(&Value::Map(l.storage()), arg, span);
+        // A negative index counts from its own map's size.
+        let at = effective_index(&Value::Map(l.storage()), arg, span)?;
+        return Ok(l.get(&at.map_or_else(|| arg.clone(), Value::Int)));
     }
     let at = effective_index(value, arg, span)?;
     match value {
