@@ -60,13 +60,7 @@ pub fn reindent_json(text: &str, limit: usize) -> Option<String> {
             }
             // A number, `true`, `false` or `null`, as written.
             _ => {
-                let end = i + bytes
-                    .get(i..)?
-                    .iter()
-                    .position(|b| {
-                        matches!(b, b',' | b'}' | b']' | b':' | b' ' | b'\t' | b'\n' | b'\r')
-                    })
-                    .unwrap_or(bytes.len() - i);
+                let end = scalar_end(bytes, i);
                 out.text.push_str(text.get(i..end)?);
                 i = end;
             }
@@ -107,6 +101,18 @@ fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
             _ => i += 1,
         }
     }
+}
+
+/// The end of the number or literal starting at `start`.
+fn scalar_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start;
+    while let Some(b) = bytes.get(i) {
+        if matches!(b, b',' | b'}' | b']' | b':' | b' ' | b'\t' | b'\n' | b'\r') {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 /// The first byte at or after `i` that is not JSON whitespace.

@@ -4,7 +4,9 @@ use std::rc::Rc;
 
 use serde_json::Value as Json;
 
-use crate::eval::value::{integer, write_java_double, write_key, DepthGuard, Key, ListKind, Value};
+use crate::eval::value::{
+    integer, map_with_capacity, write_java_double, write_key, DepthGuard, Key, ListKind, Value,
+};
 
 /// How JSON numbers become Java numbers.
 #[derive(Clone, Copy)]
@@ -36,7 +38,7 @@ fn list_of(items: Vec<Value>, kind: ListKind) -> Value {
 
 /// A JSON object as an insertion-ordered map.
 fn map_of<'a>(len: usize, entries: impl Iterator<Item = (&'a str, Value)>) -> Value {
-    let mut m = crate::eval::value::map_with_capacity(len);
+    let mut m = map_with_capacity(len);
     for (k, v) in entries {
         m.insert(Key::Str(Rc::from(k)), v);
     }
@@ -57,7 +59,7 @@ pub fn doc_to_value(j: &super::doc::Json, lists: ListKind) -> Value {
         Doc::String(s) => Value::Str(Rc::clone(s)),
         Doc::Array(a) => list_of(a.iter().map(|x| doc_to_value(x, lists)).collect(), lists),
         Doc::Object(o) => {
-            let mut m = crate::eval::value::map_with_capacity(o.len());
+            let mut m = map_with_capacity(o.len());
             for (k, v) in o {
                 m.insert(Key::Str(Rc::clone(k)), doc_to_value(v, lists));
             }

@@ -180,7 +180,8 @@ pub type ListRef = Rc<ListCell>;
 pub struct ListCell(RefCell<Vec<Value>>, Mods);
 
 /// A map's storage; dropping it recurses only a few levels deep, as for
-/// `ListCell`.
+/// `ListCell`, and leaves its buffers to the next map (see
+/// [`map_with_capacity`]).
 #[derive(Debug, Default)]
 pub struct MapCell(RefCell<JMap>, Mods);
 
@@ -387,8 +388,9 @@ thread_local! {
     static SPARE_MAPS: crate::spare::Shelf<JMap> = const { RefCell::new(Vec::new()) };
 }
 
-/// Most maps kept per thread, and the largest worth keeping.
+/// Most maps kept per thread.
 const MAX_SPARE_MAPS: usize = 32;
+/// Largest map worth keeping, in entries.
 const MAX_SPARE_MAP_CAPACITY: usize = 16;
 
 /// An empty map with room for `len` entries: a spare one if this thread
