@@ -880,9 +880,6 @@ impl<'a> Interp<'a> {
         self.restore_counter(Ident::VELOCITY_COUNT, saved_count, on_demand);
         self.restore_counter(Ident::VELOCITY_HAS_NEXT, saved_has_next, on_demand);
         self.counters = outer_counters;
-        // Velocity's `postRender`: the scope `$foreach` holds now (the body
-        // may have set another, or something else, which then stays) gives
-        // way to its parent or to what it replaced.
         self.leave_scope()?;
         self.spare_loops.keep(scope);
         Ok(flow)
