@@ -880,7 +880,7 @@ impl<'a> Interp<'a> {
         self.restore_counter(Ident::VELOCITY_COUNT, saved_count, on_demand);
         self.restore_counter(Ident::VELOCITY_HAS_NEXT, saved_has_next, on_demand);
         self.counters = outer_counters;
-        self.leave_scope()?;
+        self.leave_scope(f.span)?;
         self.spare_loops.keep(scope);
         Ok(flow)
     }
@@ -888,7 +888,18 @@ impl<'a> Interp<'a> {
     /// Velocity's `postRender` after a loop: the scope `$foreach` holds now
     /// (the body may have set another, or something else, which then stays)
     /// gives way to its parent or to the value it replaced.
-    fn leave_scope(&mut self) -> EResult<()> {
+    /// With nothing in `$foreach` by then (the loop variable was named
+    /// `foreach`, or the body put back a scope without a parent) Velocity
+    /// throws a `NullPointerException`, and the render fails.
+    fn leave_scope(&mut self, at: Span) -> EResult<()> {
+        let missing = || {
+            EvalError::boxed(
+                EvalErrorKind::Method,
+                at,
+                "#foreach: $foreach is unset when the loop ends (Velocity's NullPointerException)"
+                    .into(),
+            )
+        };
         let restore = |scope: &LoopState| {
             if scope.parent.is_null() {
                 scope.replaced.clone()
@@ -906,13 +917,18 @@ impl<'a> Interp<'a> {
                         self.vars.set(Ident::FOREACH, restored);
                     }
                 }
+                Value::Null => return Err(missing()),
                 other => self.vars.set(Ident::FOREACH, other),
             }
             return Ok(());
         }
-        if let Value::Loop(current) = self.get_var(Ident::FOREACH)? {
-            let restored = restore(&current);
-            self.set_var(Ident::FOREACH, restored);
+        match self.get_var(Ident::FOREACH)? {
+            Value::Loop(current) => {
+                let restored = restore(&current);
+                self.set_var(Ident::FOREACH, restored);
+            }
+            Value::Null => return Err(missing()),
+            _ => {}
         }
         Ok(())
     }

@@ -74,6 +74,9 @@ pub(crate) fn property(
                 }
                 Value::Loop(cur)
             }
+            // `getReplaced()` comes before the map's entries, as the other
+            // getters do.
+            _ if matches!(&**name, "replaced" | "Replaced") => l.replaced.clone(),
             // Velocity's scope is a map whose `get` asks the parent scope
             // for a key it lacks.
             _ => l.get(&Value::str(name)),
@@ -275,6 +278,13 @@ fn other_call(
         Value::Loop(l) => match (loop_getter(name), args) {
             (Some(prop), []) => Call::Done(property(it.env, value, &Name::from(prop), span)?),
             (None, [key]) if name == "get" => Call::Done(l.get(key)),
+            (None, []) if name == "getReplaced" => Call::Done(l.replaced.clone()),
+            // AbstractMap.toString, which knows the scope itself.
+            (None, []) if name == "toString" => Call::Done(
+                value
+                    .to_java_string()
+                    .map_or(Value::Null, |s| Value::str(&s)),
+            ),
             // AbstractMap.equals: itself, or a map (a scope's own) with the
             // same entries.
             (None, [other]) if name == "equals" => Call::Done(Value::Bool(match other {
