@@ -10,7 +10,7 @@ use super::arith;
 use super::error::{EvalError, EvalErrorKind};
 use super::methods;
 use super::scope::{Literals, Locals, Scratch, SpareLoops, Vars};
-use super::value::{integer, JMap, Key, ListKind, LoopState, MapRef, Value};
+use super::value::{integer, JMap, Key, ListKind, MapRef, Value};
 use super::view::View;
 use crate::apigw::Env;
 use crate::syntax::ast::*;
@@ -888,46 +888,27 @@ impl<'a> Interp<'a> {
     /// Velocity's `postRender` after a loop: the scope `$foreach` holds now
     /// (the body may have set another, or something else, which then stays)
     /// gives way to its parent or to the value it replaced.
+    ///
     /// With nothing in `$foreach` by then (the loop variable was named
     /// `foreach`, or the body put back a scope without a parent) Velocity
     /// throws a `NullPointerException`, and the render fails.
     fn leave_scope(&mut self, at: Span) -> EResult<()> {
-        let missing = || {
-            EvalError::boxed(
+        match self.get_var(Ident::FOREACH)? {
+            Value::Loop(current) => {
+                let restored = if current.parent.is_null() {
+                    current.replaced.clone()
+                } else {
+                    current.parent.clone()
+                };
+                drop(current);
+                self.set_var(Ident::FOREACH, restored);
+            }
+            Value::Null => return Err(EvalError::boxed(
                 EvalErrorKind::Method,
                 at,
                 "#foreach: $foreach is unset when the loop ends (Velocity's NullPointerException)"
                     .into(),
-            )
-        };
-        let restore = |scope: &LoopState| {
-            if scope.parent.is_null() {
-                scope.replaced.clone()
-            } else {
-                scope.parent.clone()
-            }
-        };
-        if self.frames.is_empty() {
-            // In place: usually the loop's own scope gives way to nothing.
-            match self.vars.replace(Ident::FOREACH, Value::Null) {
-                Value::Loop(current) => {
-                    let restored = restore(&current);
-                    drop(current);
-                    if !restored.is_null() {
-                        self.vars.set(Ident::FOREACH, restored);
-                    }
-                }
-                Value::Null => return Err(missing()),
-                other => self.vars.set(Ident::FOREACH, other),
-            }
-            return Ok(());
-        }
-        match self.get_var(Ident::FOREACH)? {
-            Value::Loop(current) => {
-                let restored = restore(&current);
-                self.set_var(Ident::FOREACH, restored);
-            }
-            Value::Null => return Err(missing()),
+            )),
             _ => {}
         }
         Ok(())

@@ -901,7 +901,7 @@ fn shallow_equals(a: &Value, b: &Value) -> Option<bool> {
         // AbstractMap.equals starts with identity.
         (Value::Loop(x), Value::Loop(y)) if Rc::ptr_eq(x, y) => true,
         (Value::List(..), Value::List(..))
-        | (Value::Map(_), Value::Map(_))
+        | (Value::Map(_) | Value::Loop(_), Value::Map(_) | Value::Loop(_))
         | (Value::Entry(_), Value::Entry(_)) => return None,
         // Only list views (sub-lists) equal lists here; sets are the methods'.
         (Value::View(x), Value::View(y)) => {
@@ -919,6 +919,16 @@ fn shallow_equals(a: &Value, b: &Value) -> Option<bool> {
         (Value::Input, Value::Input) | (Value::Util, Value::Util) => true,
         _ => false,
     })
+}
+
+/// The entries a map or a `$foreach` scope (Velocity's `AbstractMap`)
+/// compares by (an empty map for any other value).
+fn map_entries(v: &Value) -> MapRef {
+    match v {
+        Value::Loop(l) => l.storage(),
+        Value::Map(m) => Rc::clone(m),
+        _ => Rc::new(MapCell::new(JMap::default())),
+    }
 }
 
 /// Two collections compared element by element in Java's order, through
@@ -951,8 +961,9 @@ fn deep_equals(a: &Value, b: &Value) -> bool {
                 x.iter().cloned().zip(y.iter().cloned()).collect()
             }
             // `AbstractMap.equals`: each entry's value against the other
-            // map's value for its key.
-            (Value::Map(x), Value::Map(y)) => {
+            // map's value for its key. A `$foreach` scope is such a map.
+            (Value::Map(_) | Value::Loop(_), Value::Map(_) | Value::Loop(_)) => {
+                let (x, y) = (map_entries(&x), map_entries(&y));
                 let (x, y) = (x.borrow(), y.borrow());
                 if x.len() != y.len() {
                     return false;

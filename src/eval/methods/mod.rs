@@ -279,19 +279,11 @@ fn other_call(
             (Some(prop), []) => Call::Done(property(it.env, value, &Name::from(prop), span)?),
             (None, [key]) if name == "get" => Call::Done(l.get(key)),
             (None, []) if name == "getReplaced" => Call::Done(l.replaced.clone()),
-            // AbstractMap.toString, which knows the scope itself.
-            (None, []) if name == "toString" => Call::Done(
-                value
-                    .to_java_string()
-                    .map_or(Value::Null, |s| Value::str(&s)),
-            ),
-            // AbstractMap.equals: itself, or a map (a scope's own) with the
-            // same entries.
-            (None, [other]) if name == "equals" => Call::Done(Value::Bool(match other {
-                Value::Loop(o) if Rc::ptr_eq(o, l) => true,
-                Value::Loop(o) => Value::Map(l.storage()) == Value::Map(o.storage()),
-                other => Value::Map(l.storage()) == *other,
-            })),
+            // The scope's own `toString`, `equals` and `hashCode` (its map's
+            // would not know the scope itself).
+            (None, _) if matches!(name, "toString" | "equals" | "hashCode") => {
+                common(value, name, args)
+            }
             // Any other method is the scope's map's.
             _ => collections::map_call(&l.storage(), name, args, span)?,
         },
