@@ -18,12 +18,31 @@ use crate::syntax::span::Span;
 /// commons-lang 2.6 `StringEscapeUtils.escapeJavaScript`; most values need
 /// no escaping and come back borrowed.
 pub fn escape_javascript(s: &str) -> Cow<'_, str> {
-    // Every non-ASCII character is escaped, so bytes tell whether any is.
-    let escaped = |b: u8| !(0x20..=0x7f).contains(&b) || matches!(b, b'\'' | b'"' | b'\\' | b'/');
-    if !s.bytes().any(escaped) {
+    if !needs_escape(s) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
+    write_escaped(&mut out, s);
+    Cow::Owned(out)
+}
+
+/// [`escape_javascript`] appended to `out`, for a value printed as it is
+/// escaped.
+pub(crate) fn escape_javascript_into(out: &mut String, s: &str) {
+    if needs_escape(s) {
+        write_escaped(out, s);
+    } else {
+        out.push_str(s);
+    }
+}
+
+/// Every non-ASCII character is escaped, so bytes tell whether any is.
+fn needs_escape(s: &str) -> bool {
+    s.bytes()
+        .any(|b| !(0x20..=0x7f).contains(&b) || matches!(b, b'\'' | b'"' | b'\\' | b'/'))
+}
+
+fn write_escaped(out: &mut String, s: &str) {
     for unit in crate::eval::utf16::units(s) {
         match unit {
             0x08 => out.push_str("\\b"),
@@ -41,7 +60,6 @@ pub fn escape_javascript(s: &str) -> Cow<'_, str> {
             u => out.push(char::from(u as u8)),
         }
     }
-    Cow::Owned(out)
 }
 
 /// `java.net.URLEncoder.encode(s, "UTF-8")`.

@@ -325,10 +325,65 @@ impl<'a> Interp<'a> {
                 return Ok(Flow::Normal);
             }
         }
+        if let Some(flow) = self.print_escaped(r, out)? {
+            return Ok(flow);
+        }
         let value = self.reference(r)?;
         if self.pending.is_some() {
             return Ok(Flow::Normal);
         }
+        self.print_value(r, value, out)
+    }
+
+    /// `$util.escapeJavaScript(x)`, in most templates, written as it is
+    /// escaped: no string for the escaped value. `None` for any other
+    /// reference.
+    #[inline]
+    fn print_escaped(&mut self, r: &Reference, out: &mut String) -> EResult<Option<Flow>> {
+        let [Part::Method(name, args, span)] = r.parts() else {
+            return Ok(None);
+        };
+        let [arg] = &args[..] else {
+            return Ok(None);
+        };
+        if r.root != Ident::UTIL
+            || name.known() != Some(Known::EscapeJavaScript)
+            || !r.computable
+            || !self.frames.is_empty()
+            || !self.null_items.is_empty()
+            || self.vars.get(Ident::UTIL).is_some()
+        {
+            return Ok(None);
+        }
+        let value = self.eval(arg)?;
+        if self.pending.is_some() {
+            return Ok(Some(Flow::Normal));
+        }
+        if let Value::Str(s) = &value {
+            // Escaping grows a string at most sixfold: a string that could
+            // pass the size limit takes the general path and its check.
+            if s.len() <= MAX_OUTPUT / 6 {
+                if r.has_prefix() {
+                    out.push_str(r.esc_prefix());
+                    out.push_str(r.more_prefix());
+                }
+                crate::apigw::util::escape_javascript_into(out, s);
+                return Ok(Some(Flow::Normal));
+            }
+        }
+        let result = methods::call(
+            self,
+            &Value::Util,
+            name,
+            std::slice::from_ref(&value),
+            *span,
+        )?;
+        check_size(&result, *span)?;
+        self.print_value(r, result, out).map(Some)
+    }
+
+    /// Print `value`, the value of reference `r`.
+    fn print_value(&mut self, r: &Reference, value: Value, out: &mut String) -> EResult<Flow> {
         // A block value (`#define`, `$bodyContent`) prints without the text
         // glued before its `$`, as Velocity renders the block and returns.
         if r.has_prefix() && !matches!(value, Value::Define(_)) {
