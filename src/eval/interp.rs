@@ -53,7 +53,6 @@ pub(crate) enum Flow {
 
 /// A macro: from the template, or defined by `#evaluate` text (which
 /// Velocity makes global).
-#[derive(Clone)]
 enum MacroRef<'a> {
     Template(&'a MacroDef),
     Evaluated(Rc<MacroDef>),
@@ -96,7 +95,11 @@ pub struct Interp<'a> {
     /// the interpreter is moved and few templates use `#evaluate`.
     evaluated_symbols: Option<Box<Symbols>>,
     frames: Vec<MacroFrame>,
-    macros: Vec<MacroRef<'a>>,
+    /// The template's macros.
+    macros: &'a [MacroDef],
+    /// Macros that `#evaluate` text or string literals defined, global in
+    /// Velocity; they come after the template's.
+    evaluated_macros: Vec<Rc<MacroDef>>,
     nested: usize,
     /// A `#stop` or `#break` ran inside a string literal: the statement
     /// evaluating it ends, and the enclosing block then stops or breaks.
@@ -139,7 +142,8 @@ impl<'a> Interp<'a> {
             source: &template.source,
             evaluated_symbols: None,
             frames: Vec::new(),
-            macros: template.macros.iter().map(MacroRef::Template).collect(),
+            macros: &template.macros,
+            evaluated_macros: Vec::new(),
             nested: 0,
             pending: None,
             defines_active: Vec::new(),
@@ -1116,21 +1120,25 @@ impl<'a> Interp<'a> {
     /// literal) become global; the first definition of a name wins.
     fn register_macros(&mut self, defs: &[MacroDef]) {
         for m in defs {
-            if !self.macros.iter().any(|k| k.def().name == m.name) {
-                self.macros.push(MacroRef::Evaluated(Rc::new(m.clone())));
+            if self.find_macro(&m.name).is_none() {
+                self.evaluated_macros.push(Rc::new(m.clone()));
             }
         }
+    }
+
+    /// The macro called `name`, the first defined.
+    fn find_macro(&self, name: &str) -> Option<MacroRef<'a>> {
+        if let Some(m) = self.macros.iter().find(|m| m.name == name) {
+            return Some(MacroRef::Template(m));
+        }
+        let m = self.evaluated_macros.iter().find(|m| m.name == name)?;
+        Some(MacroRef::Evaluated(Rc::clone(m)))
     }
 
     fn macro_call(&mut self, name: &str, d: &DirectiveNode, out: &mut String) -> EResult<Flow> {
         self.spend(d.span)?;
         let lookup = name.strip_prefix('@').unwrap_or(name);
-        let Some(found) = self
-            .macros
-            .iter()
-            .find(|m| &*m.def().name == lookup)
-            .cloned()
-        else {
+        let Some(found) = self.find_macro(lookup) else {
             out.push_str(&d.literal);
             return Ok(Flow::Normal);
         };
