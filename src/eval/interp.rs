@@ -788,6 +788,9 @@ impl<'a> Interp<'a> {
         // truth value in Velocity 1.7; other literals and math are false.
         Ok(match e {
             Expr::Ref(r) => {
+                if let Some(has_next) = self.has_next(r) {
+                    return Ok(has_next);
+                }
                 let v = self.reference(r)?;
                 v.truthy() && !matches!(v, Value::Input | Value::Util)
             }
@@ -796,6 +799,29 @@ impl<'a> Interp<'a> {
             Expr::Binary(op, ..) if has_truth_value(*op) => self.eval(e)?.truthy(),
             _ => false,
         })
+    }
+
+    /// `$foreach.hasNext` of a loop scope, the condition of nearly every
+    /// `#if` in a loop body, read without evaluating the reference. `None`
+    /// for any other reference.
+    #[inline]
+    fn has_next(&self, r: &Reference) -> Option<bool> {
+        let [Part::Property(name, _)] = r.parts() else {
+            return None;
+        };
+        if r.root != Ident::FOREACH
+            || name.known() != Some(Known::HasNext)
+            || !r.computable
+            || r.style == RefStyle::Runt
+            || !self.frames.is_empty()
+            || !self.null_items.is_empty()
+        {
+            return None;
+        }
+        match self.vars.get(Ident::FOREACH) {
+            Some(Value::Loop(l)) => Some(l.has_next.get()),
+            _ => None,
+        }
     }
 
     /// What `#foreach` iterates. A map's `keySet()`, `values()` or
