@@ -108,6 +108,15 @@ impl Env {
         self.live.borrow().params.clone()
     }
 
+    /// `$input.params().<name>` for this render, if the parameter map has
+    /// that key.
+    pub(crate) fn params_section(&self, name: &str) -> Option<Value> {
+        match &self.live.borrow().params {
+            Value::Map(m) => crate::eval::value::get_str(&m.borrow(), name).cloned(),
+            _ => None,
+        }
+    }
+
     /// `$context` for this render.
     pub(crate) fn context(&self) -> Value {
         self.live.borrow().context.clone()

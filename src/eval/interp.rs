@@ -471,10 +471,10 @@ impl<'a> Interp<'a> {
 
     /// The value of variable `root` through `parts`.
     fn walk(&mut self, root: Ident, parts: &[Part]) -> EResult<Value> {
-        let (mut value, parts) = match parts.split_first() {
+        let (mut value, parts) = match parts {
             // A property of a template variable (`$foreach.hasNext`,
             // `$data.errorMessage`) is read without cloning the variable.
-            Some((Part::Property(name, span), rest))
+            [Part::Property(name, span), rest @ ..]
                 if self.frames.is_empty() && self.null_items.is_empty() =>
             {
                 let value = match self.vars.get(root) {
@@ -492,6 +492,21 @@ impl<'a> Interp<'a> {
                     }
                 };
                 (value, rest)
+            }
+            // `$input.params().path`, `.querystring`, `.header`: the section
+            // read without a copy of the whole parameter map.
+            [Part::Method(params, args, _), Part::Property(section, _), rest @ ..]
+                if root == Ident::INPUT
+                    && args.is_empty()
+                    && params.known() == Some(Known::Params)
+                    && self.frames.is_empty()
+                    && self.null_items.is_empty()
+                    && self.vars.get(Ident::INPUT).is_none() =>
+            {
+                match self.env.params_section(section.as_str()) {
+                    Some(value) => (value, rest),
+                    None => (self.env.params(), &parts[1..]),
+                }
             }
             _ => (self.get_var(root)?, parts),
         };
