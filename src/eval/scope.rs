@@ -66,7 +66,7 @@ impl Literals {
             return Rc::from(text);
         };
         match slot {
-            Some(s) if **s == *text => Rc::clone(s),
+            Some(s) if super::value::same_short_text(s.as_bytes(), text.as_bytes()) => Rc::clone(s),
             _ => {
                 let s: Rc<str> = Rc::from(text);
                 *slot = Some(Rc::clone(&s));
