@@ -91,7 +91,7 @@ pub(crate) fn call(env: &Env, name: Option<Known>, args: &[Value], span: Span) -
             Ok(Call::Done(Value::Str(Rc::from(text))))
         }
         (Known::Params, []) => Ok(Call::Done(env.params())),
-        (Known::Params, [Value::Str(n)]) => Ok(Call::Done(param_value(env, n))),
+        (Known::Params, [Value::Str(n)]) => Ok(Call::Done(param_value(env, n, span)?)),
         (Known::Params, [Value::Null]) => Ok(Call::Done(Value::str(""))),
         (Known::Params, _) => Ok(Call::ZeroArgOverload),
         // An empty body reads as nothing before the path is looked at.
@@ -108,24 +108,46 @@ pub(crate) fn call(env: &Env, name: Option<Known>, args: &[Value], span: Span) -
 /// `$input.params(name)`: path, then query string, then header; "" if absent.
 pub fn param(env: &Env, name: &str) -> String {
     let mut s = String::new();
-    param_value(env, name).write_java(&mut s);
+    // An event's sections are maps: only a template can make the lookup fail.
+    if let Ok(v) = param_value(env, name, Span::new(0, 0)) {
+        v.write_java(&mut s);
+    }
     s
 }
 
 /// [`param`] as a template value: a string found is shared, not copied
 /// (`$input.params('id')` is in most request templates).
-fn param_value(env: &Env, name: &str) -> Value {
+/// A section the template removed, nulled or replaced with a non-map fails
+/// the call, as the cast and lookup in API Gateway's Java do.
+fn param_value(env: &Env, name: &str, span: Span) -> EResult<Value> {
     let Value::Map(m) = env.params() else {
-        return Value::str("");
+        return Ok(Value::str(""));
     };
     for section in ["path", "querystring", "header"] {
-        if let Some(Value::Map(s)) = get_str(&m.borrow(), section) {
-            match get_str(&s.borrow(), name) {
-                Some(v @ Value::Str(_)) => return v.clone(),
-                Some(v) => return Value::str(&v.to_java_string().unwrap_or_default()),
-                None => {}
+        let found = match get_str(&m.borrow(), section) {
+            Some(Value::Map(s)) => get_str(&s.borrow(), name).cloned(),
+            None | Some(Value::Null) => {
+                return Err(param_error(
+                    span,
+                    format!("NullPointerException: the parameter map has no {section} map"),
+                ))
             }
+            Some(_) => {
+                return Err(param_error(
+                    span,
+                    format!("ClassCastException: the parameter map's {section} is not a map"),
+                ))
+            }
+        };
+        match found {
+            Some(v @ Value::Str(_)) => return Ok(v),
+            Some(v) => return Ok(Value::str(&v.to_java_string().unwrap_or_default())),
+            None => {}
         }
     }
-    Value::str("")
+    Ok(Value::str(""))
+}
+
+fn param_error(span: Span, message: String) -> Box<EvalError> {
+    EvalError::boxed(EvalErrorKind::Method, span, message)
 }

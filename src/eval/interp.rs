@@ -306,6 +306,10 @@ impl<'a> Interp<'a> {
         }
         if r.escaped {
             let value = self.reference(r)?;
+            // `#stop` or `#break` in its arguments: Velocity writes nothing.
+            if self.pending.is_some() {
+                return Ok(Flow::Normal);
+            }
             out.push_str(r.esc_prefix());
             if value.is_null() {
                 out.push('\\');
