@@ -314,7 +314,7 @@ impl<'a> Interp<'a> {
             if value.is_null() {
                 out.push('\\');
             }
-            out.push_str(&r.literal(self.names(), self.source));
+            out.push_str(&self.unprinted_text(r));
             return Ok(Flow::Normal);
         }
         // A variable holding a string (a loop's key, a value set earlier)
@@ -411,7 +411,7 @@ impl<'a> Interp<'a> {
                 out.push_str(r.more_prefix());
                 out.push_str(r.esc_prefix());
                 if r.style != RefStyle::Quiet {
-                    out.push_str(&r.literal(self.names(), self.source));
+                    out.push_str(&self.unprinted_text(r));
                 }
                 return Ok(Flow::Normal);
             }
@@ -444,10 +444,37 @@ impl<'a> Interp<'a> {
             out.truncate(before);
             out.push_str(r.esc_prefix());
             if r.style != RefStyle::Quiet {
-                out.push_str(&r.literal(self.names(), self.source));
+                out.push_str(&self.unprinted_text(r));
             }
         }
         Ok(Flow::Normal)
+    }
+
+    /// What reference `r` prints instead of a value (escaped, or a value
+    /// whose `toString()` is null): its text as written. Inside a macro, a
+    /// plain `$param` whose argument was a reference passed by name prints
+    /// that argument's text instead, from the innermost call that has one
+    /// (Velocity's `.literal.$param` context entry).
+    fn unprinted_text<'s>(&'s self, r: &'s Reference) -> std::borrow::Cow<'s, str> {
+        let own = r.literal(self.names(), self.source);
+        if self.frames.is_empty() || !r.parts().is_empty() {
+            return own;
+        }
+        let name = self.names().name(r.root);
+        if own.strip_prefix('$') != Some(name) {
+            return own;
+        }
+        let argument = self.frames.iter().rev().find_map(|frame| {
+            frame
+                .by_name
+                .iter()
+                .find(|(param, _)| *param == r.root)
+                .map(|(_, e)| e)
+        });
+        match argument {
+            Some(Expr::Ref(arg)) => arg.literal(self.names(), self.source),
+            _ => own,
+        }
     }
 
     fn nested_render(&mut self, at: Span, f: impl FnOnce(&mut Self) -> EResult<()>) -> EResult<()> {
