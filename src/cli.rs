@@ -20,7 +20,7 @@ pub const DEFAULT_EVENT: &str = include_str!("../examples/tutorial/event.json");
 #[command(
     name = "apigw-vtl",
     version,
-    about = "Render and check API Gateway mapping templates offline"
+    about = "Render Amazon API Gateway mapping templates offline, byte for byte as API Gateway does"
 )]
 struct Cli {
     #[command(subcommand)]
