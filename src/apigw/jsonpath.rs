@@ -781,6 +781,11 @@ impl<'a, 'p> Run<'a, 'p> {
                 Ok(())
             }
             ArrayOp::Between(f, t) => {
+                // An empty array ends the step before a negative start
+                // could be looked up.
+                if len == 0 {
+                    return Ok(());
+                }
                 let t = (*t).min(len);
                 for i in *f..t {
                     self.index(idx, a, i)?;

@@ -521,9 +521,6 @@ pub(crate) fn split(s: &str, pattern: &str, limit: i64, span: Span) -> EResult<V
             // A zero-width match at the start never yields a leading "".
             return Ok(true);
         }
-        if m.start() == m.end() && m.start() >= s.len() {
-            return Ok(false);
-        }
         parts.push(s.get(last..m.start()).unwrap_or("").to_string());
         last = m.end();
         Ok(true)
