@@ -357,9 +357,7 @@ impl<'a> Interp<'a> {
         if r.root != Ident::UTIL
             || name.known() != Some(Known::EscapeJavaScript)
             || !r.computable
-            || !self.frames.is_empty()
-            || !self.null_items.is_empty()
-            || self.vars.get(Ident::UTIL).is_some()
+            || !self.reads_builtin(Ident::UTIL)
         {
             return Ok(None);
         }
@@ -388,6 +386,14 @@ impl<'a> Interp<'a> {
         )?;
         check_size(&result, *span)?;
         self.print_value(r, result, out).map(Some)
+    }
+
+    /// Whether `$input` or `$util` (`id`) reads as API Gateway's object: the
+    /// template has not set a variable of that name, and no macro argument
+    /// or null loop element can stand for it.
+    #[inline]
+    fn reads_builtin(&self, id: Ident) -> bool {
+        self.frames.is_empty() && self.null_items.is_empty() && self.vars.get(id).is_none()
     }
 
     /// Print `value`, the value of reference `r`.
@@ -530,9 +536,7 @@ impl<'a> Interp<'a> {
                 if root == Ident::INPUT
                     && args.is_empty()
                     && params.known() == Some(Known::Params)
-                    && self.frames.is_empty()
-                    && self.null_items.is_empty()
-                    && self.vars.get(Ident::INPUT).is_none() =>
+                    && self.reads_builtin(Ident::INPUT) =>
             {
                 match self.env.params_section(section.as_str()) {
                     Some(value) => (value, rest),
