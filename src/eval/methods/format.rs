@@ -14,6 +14,17 @@ use super::super::value::Value;
 
 /// Format `args` by `pattern`; `Err` carries the Java exception's message.
 pub(crate) fn java_format(pattern: &str, args: &[Value]) -> Result<String, String> {
+    format_args_or_null(pattern, Some(args))
+}
+
+/// Format by `pattern` with a null argument array, what a lone null
+/// argument to `format(String, Object...)` becomes: every specifier reads
+/// null.
+pub(crate) fn java_format_null_array(pattern: &str) -> Result<String, String> {
+    format_args_or_null(pattern, None)
+}
+
+fn format_args_or_null(pattern: &str, args: Option<&[Value]>) -> Result<String, String> {
     let mut out = String::new();
     let mut chars = pattern.char_indices().peekable();
     let mut next_arg = 0usize;
@@ -85,9 +96,12 @@ pub(crate) fn java_format(pattern: &str, args: &[Value]) -> Result<String, Strin
                         next_arg - 1
                     }
                 };
-                let arg = args.get(i).ok_or_else(|| {
-                    format!("MissingFormatArgumentException: Format specifier '%{spec}{conv}'")
-                })?;
+                let arg = match args {
+                    Some(args) => args.get(i).ok_or_else(|| {
+                        format!("MissingFormatArgumentException: Format specifier '%{spec}{conv}'")
+                    })?,
+                    None => &Value::Null,
+                };
                 // Formatter prints a null as "null" under any conversion but
                 // `%b`, cut to the precision and padded with spaces only.
                 if arg.is_null() && !matches!(conv, 's' | 'S' | 'b' | 'B') {

@@ -601,6 +601,9 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
 /// `String.format` with Java's varargs: an `Object[]` (or `String[]`)
 /// passed alone is the argument array itself, not one argument.
 fn format_varargs(pattern: &str, args: &[Value]) -> Result<String, String> {
+    if let [Value::Null] = args {
+        return super::format::java_format_null_array(pattern);
+    }
     if let [Value::List(items, ListKind::JavaArray(ArrayType::Object | ArrayType::String))] = args {
         let items = items.borrow().clone();
         return super::format::java_format(pattern, &items);
