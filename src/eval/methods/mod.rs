@@ -592,32 +592,8 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
                 None => Err(number_error(span, s)),
             }
         }
-        ("decode", [Value::Str(text)]) if is_int => {
-            let t: &str = text;
-            let (neg, body) = match t.strip_prefix('-') {
-                Some(b) => (true, b),
-                None => (false, t.strip_prefix('+').unwrap_or(t)),
-            };
-            let (radix, digits) = if let Some(h) = body
-                .strip_prefix("0x")
-                .or_else(|| body.strip_prefix("0X"))
-                .or_else(|| body.strip_prefix('#'))
-            {
-                (16, h)
-            } else if body.len() > 1 && body.starts_with('0') {
-                (8, body.get(1..).unwrap_or(""))
-            } else {
-                (10, body)
-            };
-            let parsed = i64::from_str_radix(digits, radix)
-                .ok()
-                .filter(|_| !digits.starts_with(['+', '-']))
-                .map(|n| if neg { -n } else { n })
-                .and_then(|n| i32::try_from(n).ok());
-            match parsed {
-                Some(n) => done(Value::Int(n)),
-                None => Err(number_error(span, text)),
-            }
+        ("decode", [Value::Str(text)]) if is_int || is_long => {
+            decode_integer(is_long, text, span).map(Call::Done)
         }
         // Only the instance method has that name and it takes no argument:
         // Velocity calls it anyway, and the call fails.
@@ -631,6 +607,42 @@ fn number_call(value: &Value, name: &str, args: &[Value], span: Span) -> EResult
             Ok(Call::ZeroArgOverload)
         }
         _ => Ok(common(value, name, args)),
+    }
+}
+
+/// `Integer.decode` or `Long.decode`: a sign, then `0x`, `0X` or `#` for
+/// hexadecimal, a leading `0` for octal, and digits as `parseInt` reads
+/// them (any Unicode decimal digit).
+fn decode_integer(long: bool, text: &str, span: Span) -> EResult<Value> {
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (radix, digits) = if let Some(h) = body
+        .strip_prefix("0x")
+        .or_else(|| body.strip_prefix("0X"))
+        .or_else(|| body.strip_prefix('#'))
+    {
+        (16, h)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, body.get(1..).unwrap_or(""))
+    } else {
+        (10, body)
+    };
+    if text.is_empty() || digits.starts_with(['+', '-']) {
+        return Err(number_error(span, text));
+    }
+    // Java parses the digits, then negates; the most negative value, whose
+    // digits overflow, is parsed again with its sign.
+    match statics::parse_integer(long, digits, radix, span) {
+        Ok(v) if negative => Ok(match v {
+            Value::Int(n) => Value::Int(n.wrapping_neg()),
+            Value::Long(n) => Value::Long(n.wrapping_neg()),
+            v => v,
+        }),
+        Ok(v) => Ok(v),
+        Err(_) if negative => statics::parse_integer(long, &format!("-{digits}"), radix, span),
+        Err(e) => Err(e),
     }
 }
 
