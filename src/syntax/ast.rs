@@ -234,6 +234,9 @@ struct RefTail {
     escapes: SmolStr,
     /// Other text before the `$` (`#$a`, `$$a`), printed after the escapes.
     glued: SmolStr,
+    /// Whether `escapes` or `glued` is set: asked at each print of the
+    /// reference, and cheaper to read than the two strings.
+    prefixed: bool,
     /// The reference as written, when its name and style do not spell it
     /// (it has steps, or is odd).
     literal: Literal,
@@ -333,6 +336,7 @@ impl Drop for Reference {
         }
         tail.escapes = SmolStr::default();
         tail.glued = SmolStr::default();
+        tail.prefixed = false;
         tail.literal = Literal::Spelled;
         spare::give(&SPARE_TAILS, tail, MAX_SPARE);
     }
@@ -376,6 +380,7 @@ impl Reference {
             tail.parts = parts;
             tail.escapes = small_str(escapes);
             tail.glued = small_str(glued);
+            tail.prefixed = !escapes.is_empty() || !glued.is_empty();
             tail
         });
         let mut r = Reference {
@@ -427,7 +432,7 @@ impl Reference {
         if spelled {
             if let Some(tail) = &mut self.tail {
                 tail.literal = Literal::Spelled;
-                if tail.parts.is_empty() && tail.escapes.is_empty() && tail.glued.is_empty() {
+                if tail.parts.is_empty() && !tail.prefixed {
                     self.tail = None;
                 }
             }
@@ -502,9 +507,7 @@ impl Reference {
 
     /// Whether text is printed before the reference (backslashes or glued text).
     pub fn has_prefix(&self) -> bool {
-        self.tail
-            .as_deref()
-            .is_some_and(|t| !t.escapes.is_empty() || !t.glued.is_empty())
+        self.tail.as_deref().is_some_and(|t| t.prefixed)
     }
 
     /// Half the leading backslashes, printed before the value.
