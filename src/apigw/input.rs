@@ -7,7 +7,7 @@ use super::jsonpath::{compile_remembered, Found};
 use super::Env;
 use crate::eval::error::{EvalError, EvalErrorKind};
 use crate::eval::methods::Call;
-use crate::eval::value::{get_str, ListKind, Value};
+use crate::eval::value::{get_str, Key, ListKind, Value};
 use crate::syntax::name::Known;
 use crate::syntax::span::Span;
 
@@ -91,8 +91,8 @@ pub(crate) fn call(env: &Env, name: Option<Known>, args: &[Value], span: Span) -
             Ok(Call::Done(Value::Str(Rc::from(text))))
         }
         (Known::Params, []) => Ok(Call::Done(env.params())),
-        (Known::Params, [Value::Str(n)]) => Ok(Call::Done(param_value(env, n, span)?)),
-        (Known::Params, [Value::Null]) => Ok(Call::Done(Value::str(""))),
+        (Known::Params, [Value::Str(n)]) => Ok(Call::Done(param_value(env, Some(n), span)?)),
+        (Known::Params, [Value::Null]) => Ok(Call::Done(param_value(env, None, span)?)),
         (Known::Params, _) => Ok(Call::ZeroArgOverload),
         // An empty body reads as nothing before the path is looked at.
         (Known::Path, [Value::Null]) if env.body.is_empty() => Ok(Call::Done(Value::Null)),
@@ -108,24 +108,29 @@ pub(crate) fn call(env: &Env, name: Option<Known>, args: &[Value], span: Span) -
 /// `$input.params(name)`: path, then query string, then header; "" if absent.
 pub fn param(env: &Env, name: &str) -> String {
     let mut s = String::new();
-    // An event's sections are maps: only a template can make the lookup fail.
-    if let Ok(v) = param_value(env, name, Span::new(0, 0)) {
+    // A section a render removed or replaced (until the next render
+    // restores the event's map) reads as no parameter here.
+    if let Ok(v) = param_value(env, Some(name), Span::new(0, 0)) {
         v.write_java(&mut s);
     }
     s
 }
 
 /// [`param`] as a template value: a string found is shared, not copied
-/// (`$input.params('id')` is in most request templates).
-/// A section the template removed, nulled or replaced with a non-map fails
-/// the call, as the cast and lookup in API Gateway's Java do.
-fn param_value(env: &Env, name: &str, span: Span) -> EResult<Value> {
+/// (`$input.params('id')` is in most request templates). `None` is a null
+/// name, which only a null key matches. A section the template removed,
+/// nulled or replaced with a non-map fails the call, as the cast and lookup
+/// in API Gateway's Java do.
+fn param_value(env: &Env, name: Option<&str>, span: Span) -> EResult<Value> {
     let Value::Map(m) = env.params() else {
         return Ok(Value::str(""));
     };
     for section in ["path", "querystring", "header"] {
         let found = match get_str(&m.borrow(), section) {
-            Some(Value::Map(s)) => get_str(&s.borrow(), name).cloned(),
+            Some(Value::Map(s)) => match name {
+                Some(name) => get_str(&s.borrow(), name).cloned(),
+                None => s.borrow().get(&Key::Null).cloned(),
+            },
             None | Some(Value::Null) => {
                 return Err(param_error(
                     span,

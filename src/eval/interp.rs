@@ -319,11 +319,7 @@ impl<'a> Interp<'a> {
         }
         // A variable holding a string (a loop's key, a value set earlier)
         // prints straight from its slot.
-        if r.parts().is_empty()
-            && r.computable
-            && self.frames.is_empty()
-            && self.null_items.is_empty()
-        {
+        if r.parts().is_empty() && r.computable && self.reads_slots() {
             if let Some(Value::Str(s)) = self.vars.get(r.root) {
                 if r.has_prefix() {
                     out.push_str(r.esc_prefix());
@@ -333,7 +329,7 @@ impl<'a> Interp<'a> {
                 return Ok(Flow::Normal);
             }
         }
-        if let Some(flow) = self.print_escaped(r, out)? {
+        if let Some(flow) = self.print_escape_javascript(r, out)? {
             return Ok(flow);
         }
         let value = self.reference(r)?;
@@ -347,7 +343,11 @@ impl<'a> Interp<'a> {
     /// escaped: no string for the escaped value. `None` for any other
     /// reference.
     #[inline]
-    fn print_escaped(&mut self, r: &Reference, out: &mut String) -> EResult<Option<Flow>> {
+    fn print_escape_javascript(
+        &mut self,
+        r: &Reference,
+        out: &mut String,
+    ) -> EResult<Option<Flow>> {
         let [Part::Method(name, args, span)] = r.parts() else {
             return Ok(None);
         };
@@ -393,7 +393,14 @@ impl<'a> Interp<'a> {
     /// or null loop element can stand for it.
     #[inline]
     fn reads_builtin(&self, id: Ident) -> bool {
-        self.frames.is_empty() && self.null_items.is_empty() && self.vars.get(id).is_none()
+        self.reads_slots() && self.vars.get(id).is_none()
+    }
+
+    /// Whether a variable reads straight from its slot: no macro argument
+    /// or null loop element stands for it.
+    #[inline]
+    fn reads_slots(&self) -> bool {
+        self.frames.is_empty() && self.null_items.is_empty()
     }
 
     /// Print `value`, the value of reference `r`.
@@ -511,9 +518,7 @@ impl<'a> Interp<'a> {
         let (mut value, parts) = match parts {
             // A property of a template variable (`$foreach.hasNext`,
             // `$data.errorMessage`) is read without cloning the variable.
-            [Part::Property(name, span), rest @ ..]
-                if self.frames.is_empty() && self.null_items.is_empty() =>
-            {
+            [Part::Property(name, span), rest @ ..] if self.reads_slots() => {
                 let value = match self.vars.get(root) {
                     // `$foreach.hasNext`, in most loops.
                     Some(Value::Loop(l)) if name.known() == Some(Known::HasNext) => {
@@ -531,7 +536,7 @@ impl<'a> Interp<'a> {
                 (value, rest)
             }
             // `$input.params().path`, `.querystring`, `.header`: the section
-            // read without a copy of the whole parameter map.
+            // read in one step, without the global lookup and the call.
             [Part::Method(params, args, _), Part::Property(section, _), rest @ ..]
                 if root == Ident::INPUT
                     && args.is_empty()
@@ -863,8 +868,7 @@ impl<'a> Interp<'a> {
             || name.known() != Some(Known::HasNext)
             || !r.computable
             || r.style == RefStyle::Runt
-            || !self.frames.is_empty()
-            || !self.null_items.is_empty()
+            || !self.reads_slots()
         {
             return None;
         }
