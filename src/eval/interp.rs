@@ -856,23 +856,23 @@ impl<'a> Interp<'a> {
         })
     }
 
-    /// `$foreach.hasNext` of a loop scope, the condition of nearly every
-    /// `#if` in a loop body, read without evaluating the reference. `None`
-    /// for any other reference.
+    /// `$foreach.hasNext` (or `.hasNext` of any variable holding a loop
+    /// scope), the condition of nearly every `#if` in a loop body, read
+    /// as `walk` reads it but without building a value. `None` for any
+    /// other reference.
     #[inline]
     fn has_next(&self, r: &Reference) -> Option<bool> {
         let [Part::Property(name, _)] = r.parts() else {
             return None;
         };
-        if r.root != Ident::FOREACH
-            || name.known() != Some(Known::HasNext)
+        if name.known() != Some(Known::HasNext)
             || !r.computable
             || r.style == RefStyle::Runt
             || !self.reads_slots()
         {
             return None;
         }
-        match self.vars.get(Ident::FOREACH) {
+        match self.vars.get(r.root) {
             Some(Value::Loop(l)) => Some(l.has_next.get()),
             _ => None,
         }
