@@ -20,6 +20,19 @@ fn surrogate_of(c: char) -> Option<u16> {
         .then(|| (c - BASE + 0xD800) as u16)
 }
 
+/// The two halves of a character beyond the BMP, as stand-ins; `None` for
+/// a BMP character and for a stand-in, which is one half already.
+pub(crate) fn halves(c: char) -> Option<[char; 2]> {
+    if surrogate_of(c).is_some() {
+        return None;
+    }
+    let mut buf = [0u16; 2];
+    match *c.encode_utf16(&mut buf) {
+        [high, low] => Some([stand_in(high), stand_in(low)]),
+        _ => None,
+    }
+}
+
 /// The UTF-16 units Java sees in `s`.
 pub(crate) fn units(s: &str) -> impl Iterator<Item = u16> + '_ {
     s.chars().flat_map(|c| {

@@ -16,6 +16,7 @@ use fancy_regex::{Captures, Regex};
 
 use super::method_error;
 use crate::eval::interp::EResult;
+use crate::eval::utf16;
 use crate::syntax::span::Span;
 
 const LINE_TERMINATORS: &str = r"\n\r\u{85}\u{2028}\u{2029}";
@@ -26,8 +27,9 @@ const HORIZONTAL: &str = r"\t \xA0\u{1680}\u{180E}\u{2000}-\u{200A}\u{202F}\u{20
 /// `\v`: Java's vertical whitespace (Java 8 on).
 const VERTICAL: &str = r"\n\x0B\x0C\r\u{85}\u{2028}\u{2029}";
 /// Java's `$` without MULTILINE, and `\Z`: the end, or before a final line
-/// terminator.
-const END_BUT_FOR_TERMINATOR: &str = r"(?:\z|(?=(?:\r\n|[\n\r\u{85}\u{2028}\u{2029}])\z))";
+/// terminator, but not between the `\r` and `\n` of a final `\r\n`.
+const END_BUT_FOR_TERMINATOR: &str =
+    r"(?:\z|(?=\r\n\z)|(?=[\r\u{85}\u{2028}\u{2029}]\z)|(?<!\r)(?=\n\z))";
 /// Java's `^` with MULTILINE: at the start or after a line terminator (not
 /// between `\r` and `\n`), and never at the very end of the input.
 const MULTILINE_START: &str = r"(?:(?:\A|(?<=[\n\u{85}\u{2028}\u{2029}])|(?<=\r)(?!\n))(?!\z))";
@@ -368,33 +370,50 @@ pub(crate) fn java_regex(pattern: &str, span: Span) -> EResult<Regex> {
 }
 
 /// `Matcher.find` repeatedly: after an empty match the search resumes one
-/// character later; after a non-empty one, at its end (where an empty match
-/// may follow).
-fn for_each_match<'t>(
+/// UTF-16 unit later; after a non-empty one, at its end (where an empty
+/// match may follow). `f` gets the text as it is then, and each match.
+///
+/// One unit after an empty match before a supplementary character is the
+/// middle of its surrogate pair, where Java goes on matching (`split('')`
+/// cuts an emoji in two halves, printed as `?`). The pair is then split in
+/// `s` into its two halves, as stand-ins, and matching goes on between them.
+/// Not for a pattern with a positive lookbehind: one that reads a
+/// character never matches in the middle in Java, which reads the whole
+/// pair when it looks back, but would match the first half.
+fn for_each_match(
     re: &Regex,
-    s: &'t str,
+    s: &mut std::borrow::Cow<str>,
     span: Span,
-    mut f: impl FnMut(Captures<'t>) -> EResult<bool>,
+    mut f: impl FnMut(&str, Captures) -> EResult<bool>,
 ) -> EResult<()> {
+    let halves_between = !re.as_str().contains("(?<=");
     let mut pos = 0;
     while pos <= s.len() {
+        let text: &str = s;
         let caps = re
-            .captures_from_pos(s, pos)
+            .captures_from_pos(text, pos)
             .map_err(|e| method_error(span, format!("regex failed: {e}")))?;
         let Some(caps) = caps else { break };
         let Some(m) = caps.get(0) else { break };
         let (start, end) = (m.start(), m.end());
-        if !f(caps)? {
+        if !f(text, caps)? {
             break;
         }
-        pos = if start == end {
-            end + s
-                .get(end..)
-                .and_then(|r| r.chars().next())
-                .map_or(1, char::len_utf8)
-        } else {
-            end
-        };
+        if start != end {
+            pos = end;
+            continue;
+        }
+        let next = text.get(end..).and_then(|r| r.chars().next());
+        pos = end + next.map_or(1, char::len_utf8);
+        if let Some([high, low]) = next.filter(|_| halves_between).and_then(utf16::halves) {
+            let mut split = String::with_capacity(text.len() + 4);
+            split.push_str(text.get(..end).unwrap_or(""));
+            split.push(high);
+            split.push(low);
+            split.push_str(text.get(pos..).unwrap_or(""));
+            *s = std::borrow::Cow::Owned(split);
+            pos = end + high.len_utf8();
+        }
     }
     Ok(())
 }
@@ -467,7 +486,8 @@ pub(crate) fn replace(
     let re = java_regex(pattern, span)?;
     let mut out = String::new();
     let mut last = 0;
-    for_each_match(&re, s, span, |caps| {
+    let mut s = std::borrow::Cow::Borrowed(s);
+    for_each_match(&re, &mut s, span, |s, caps| {
         let Some(m) = caps.get(0) else {
             return Ok(false);
         };
@@ -510,7 +530,8 @@ pub(crate) fn split(s: &str, pattern: &str, limit: i64, span: Span) -> EResult<V
     let re = java_regex(pattern, span)?;
     let mut parts = Vec::new();
     let mut last = 0;
-    for_each_match(&re, s, span, |caps| {
+    let mut s = std::borrow::Cow::Borrowed(s);
+    for_each_match(&re, &mut s, span, |s, caps| {
         let Some(m) = caps.get(0) else {
             return Ok(false);
         };
