@@ -571,12 +571,8 @@ fn operand(t: &str, depth: usize) -> Result<Operand, String> {
         let ci = t.ends_with("/i") && t.len() > 2;
         let last = t.rfind('/').unwrap_or(0);
         let body = t.get(1..last).unwrap_or("");
-        let translated = crate::eval::methods::java_regex_source(body)?;
-        let source = if ci {
-            format!("(?i)\\A(?:{translated})\\z")
-        } else {
-            format!("\\A(?:{translated})\\z")
-        };
+        let translated = crate::eval::methods::java_regex_source(body, ci)?;
+        let source = format!("\\A(?:{translated})\\z");
         let re = fancy_regex::Regex::new(&source).map_err(|e| e.to_string())?;
         return Ok(Operand::Pattern(re));
     }

@@ -9,8 +9,12 @@
 //! quotes, `\R` is any line break, `\h`/`\v` are Java's blank classes,
 //! `\<` and `\>` are plain characters, `[[:digit:]]` is no POSIX class, a
 //! `{` that is no counted repetition is an error, and a surrogate pair
-//! written as two `\u` escapes is one character. Matching follows `Matcher.find`, which
-//! allows an empty match right after a non-empty one.
+//! written as two `\u` escapes is one character. Inline flags are scoped
+//! as Java scopes them (to the rest of the group, later alternatives
+//! included); `(?i)` folds ASCII letters only unless `(?u)` or `(?U)` is on,
+//! and `(?U)` makes `\w \d \s` and the POSIX classes Unicode. Matching
+//! follows `Matcher.find`, which allows an empty match right after a
+//! non-empty one.
 
 use fancy_regex::{Captures, Regex};
 
@@ -20,10 +24,10 @@ use crate::eval::utf16;
 use crate::syntax::span::Span;
 
 const LINE_TERMINATORS: &str = r"\n\r\u{85}\u{2028}\u{2029}";
-const SPACE: &str = r"\t\n\x0B\x0C\r ";
+const SPACE: &str = r"\t\n\x0B\x0C\r\x20";
 const WORD: &str = "a-zA-Z_0-9";
 /// `\h`: Java's horizontal whitespace.
-const HORIZONTAL: &str = r"\t \xA0\u{1680}\u{180E}\u{2000}-\u{200A}\u{202F}\u{205F}\u{3000}";
+const HORIZONTAL: &str = r"\t\x20\xA0\u{1680}\u{180E}\u{2000}-\u{200A}\u{202F}\u{205F}\u{3000}";
 /// `\v`: Java's vertical whitespace (Java 8 on).
 const VERTICAL: &str = r"\n\x0B\x0C\r\u{85}\u{2028}\u{2029}";
 /// Java's `$` without MULTILINE, and `\Z`: the end, or before a final line
@@ -37,27 +41,62 @@ const MULTILINE_START: &str = r"(?:(?:\A|(?<=[\n\u{85}\u{2028}\u{2029}])|(?<=\r)
 /// between `\r` and `\n`).
 const MULTILINE_END: &str = r"(?:\z|(?=[\r\u{85}\u{2028}\u{2029}])|(?<!\r)(?=\n))";
 
-/// The set a Java class escape stands for, as class contents.
-fn class_escape(c: char) -> Option<(&'static str, bool)> {
-    Some(match c {
-        's' => (SPACE, false),
-        'S' => (SPACE, true),
-        'w' => (WORD, false),
-        'W' => (WORD, true),
-        'd' => ("0-9", false),
-        'D' => ("0-9", true),
-        'h' => (HORIZONTAL, false),
-        'H' => (HORIZONTAL, true),
-        'v' => (VERTICAL, false),
-        'V' => (VERTICAL, true),
+/// Java's `\w` with UNICODE_CHARACTER_CLASS, as class contents.
+const UNICODE_WORD: &str = r"\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}";
+
+/// The set a Java class escape stands for, as class contents, and whether
+/// it is negated; `unicode` is UNICODE_CHARACTER_CLASS (`(?U)`).
+fn class_escape(c: char, unicode: bool) -> Option<(&'static str, bool)> {
+    Some(match (c, unicode) {
+        ('s', false) => (SPACE, false),
+        ('S', false) => (SPACE, true),
+        ('w', false) => (WORD, false),
+        ('W', false) => (WORD, true),
+        ('d', false) => ("0-9", false),
+        ('D', false) => ("0-9", true),
+        ('s', true) => (r"\p{White_Space}", false),
+        ('S', true) => (r"\p{White_Space}", true),
+        ('w', true) => (UNICODE_WORD, false),
+        ('W', true) => (UNICODE_WORD, true),
+        ('d', true) => (r"\p{Nd}", false),
+        ('D', true) => (r"\p{Nd}", true),
+        ('h', _) => (HORIZONTAL, false),
+        ('H', _) => (HORIZONTAL, true),
+        ('v', _) => (VERTICAL, false),
+        ('V', _) => (VERTICAL, true),
         _ => return None,
     })
 }
 
-/// A POSIX class name (`\p{Upper}`), ASCII in Java by default, or one of
-/// the `java.lang.Character` predicates (`\p{javaLowerCase}`).
-fn posix_class(name: &str) -> Option<&'static str> {
-    Some(match name {
+/// A POSIX class name (`\p{Upper}`), ASCII in Java unless `unicode`
+/// (`(?U)`), or one of the `java.lang.Character` predicates
+/// (`\p{javaLowerCase}`): its class contents, and whether they are the
+/// complement of the class.
+fn posix_class(name: &str, unicode: bool) -> Option<(&'static str, bool)> {
+    if unicode {
+        // The Unicode definitions of java.util.regex.Pattern's table.
+        let set = match name {
+            "Lower" => r"\p{Lowercase}",
+            "Upper" => r"\p{Uppercase}",
+            "Alpha" => r"\p{Alphabetic}",
+            "Digit" => r"\p{Nd}",
+            "Alnum" => r"\p{Alphabetic}\p{Nd}",
+            "Punct" => r"\p{P}",
+            "Graph" => return Some((r"\p{White_Space}\p{Cc}\p{Cn}", true)),
+            "Print" => {
+                r"[^\p{White_Space}\p{Cc}\p{Cn}][\p{White_Space}&&[^\p{Zl}\p{Zp}\n\x0B\x0C\r\x{85}\p{Cc}]]"
+            }
+            "Blank" => r"\p{White_Space}&&[^\p{Zl}\p{Zp}\n\x0B\x0C\r\x{85}]",
+            "Cntrl" => r"\p{Cc}",
+            "XDigit" => r"\p{Nd}\p{Hex_Digit}",
+            "Space" => r"\p{White_Space}",
+            _ => "",
+        };
+        if !set.is_empty() {
+            return Some((set, false));
+        }
+    }
+    let set = match name {
         "Lower" => "a-z",
         "Upper" => "A-Z",
         "ASCII" => r"\x00-\x7F",
@@ -67,7 +106,7 @@ fn posix_class(name: &str) -> Option<&'static str> {
         "Punct" => r"!-/:-@\[-`{-~",
         "Graph" => r"!-~",
         "Print" => r"\x20-\x7E",
-        "Blank" => r" \t",
+        "Blank" => r"\x20\t",
         "Cntrl" => r"\x00-\x1F\x7F",
         "XDigit" => "0-9a-fA-F",
         "Space" => SPACE,
@@ -80,7 +119,8 @@ fn posix_class(name: &str) -> Option<&'static str> {
         "javaLetterOrDigit" => r"\p{L}\p{Nd}",
         "javaWhitespace" => r"\t\n\x0B\x0C\r\x1C-\x1F\p{Zl}\p{Zp}\p{Zs}&&[^\xA0\u{2007}\u{202F}]",
         _ => return None,
-    })
+    };
+    Some((set, false))
 }
 
 /// A set as a class; nested inside an enclosing class it forms a union.
@@ -93,65 +133,179 @@ fn push_set(out: &mut String, set: &str, negated: bool) {
     out.push(']');
 }
 
-/// The flag groups of a pattern, in order: the letters of each `(?flags)`
-/// or `(?flags:…)` (`-` included), and whether it is scoped (`:`).
-fn flag_groups(pattern: &str) -> impl Iterator<Item = (&str, bool)> {
-    let b = pattern.as_bytes();
-    pattern.match_indices("(?").filter_map(move |(i, _)| {
-        // An escaped `\(` is a literal parenthesis.
-        if i > 0 && b.get(i - 1) == Some(&b'\\') {
-            return None;
-        }
-        let rest = pattern.get(i + 2..)?;
-        let len = rest
-            .bytes()
-            .take_while(|c| c.is_ascii_alphabetic() || *c == b'-')
-            .count();
-        let group = rest.get(..len)?;
-        match rest.get(len..)?.bytes().next() {
-            Some(b')') if !group.is_empty() => Some((group, false)),
-            Some(b':') if !group.is_empty() => Some((group, true)),
-            _ => None,
-        }
-    })
+/// The flags in force at a point of a pattern. Java scopes an inline
+/// `(?flags)` to the rest of its group, later alternatives included.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Flags {
+    /// CASE_INSENSITIVE (`i`): ASCII letters only, unless Unicode case is on.
+    case_insensitive: bool,
+    /// UNICODE_CASE (`u`).
+    unicode_case: bool,
+    /// UNICODE_CHARACTER_CLASS (`U`): Unicode `\w \d \s` and POSIX
+    /// classes; implies Unicode case.
+    unicode_classes: bool,
+    /// DOTALL (`s`).
+    dotall: bool,
+    /// MULTILINE (`m`).
+    multiline: bool,
+    /// COMMENTS (`x`).
+    comments: bool,
 }
 
-/// The flags a pattern turns on with `(?flags)` or `(?flags:…)` groups,
-/// anywhere in it (an approximation: Java scopes them).
-fn inline_flags(pattern: &str) -> String {
-    flag_groups(pattern)
-        .map(|(group, _)| group.split('-').next().unwrap_or(""))
-        .collect()
+impl Flags {
+    /// The flags after the letters of a flag group (`i`, `m-s`, …); `None`
+    /// for a letter Java does not know or fancy-regex cannot follow.
+    fn with(mut self, letters: &str) -> Option<Flags> {
+        let mut on = true;
+        for c in letters.chars() {
+            let flag = match c {
+                '-' if on => {
+                    on = false;
+                    continue;
+                }
+                'i' => &mut self.case_insensitive,
+                'u' => &mut self.unicode_case,
+                'U' => &mut self.unicode_classes,
+                's' => &mut self.dotall,
+                'm' => &mut self.multiline,
+                'x' => &mut self.comments,
+                _ => return None,
+            };
+            *flag = on;
+        }
+        Some(self)
+    }
+
+    /// Case folding of ASCII letters only: done by the translation, as
+    /// fancy-regex would fold Unicode (`k` would match the Kelvin sign).
+    fn ascii_fold(self) -> bool {
+        self.case_insensitive && !self.unicode_case && !self.unicode_classes
+    }
+
+    /// Case folding of all letters: left to fancy-regex's `i`.
+    fn unicode_fold(self) -> bool {
+        self.case_insensitive && (self.unicode_case || self.unicode_classes)
+    }
+
+    /// A non-capturing group that sets fancy-regex's flags to these, all
+    /// of them, so that fancy-regex's own scoping does not matter.
+    fn open_group(self, out: &mut String) {
+        let letters = [
+            ('i', self.unicode_fold()),
+            ('s', self.dotall),
+            ('m', self.multiline),
+            ('x', self.comments),
+        ];
+        out.push_str("(?");
+        out.extend(letters.iter().filter(|l| l.1).map(|l| l.0));
+        out.push('-');
+        out.extend(letters.iter().filter(|l| !l.1).map(|l| l.0));
+        out.push(':');
+    }
 }
 
-/// Whether `(?x)` is still on where the pattern ends: the last flag group
-/// outside a scoped `(?x:…)` group that names `x` decides.
-fn extended_at_end(pattern: &str) -> bool {
-    let mut on = false;
-    for (group, scoped) in flag_groups(pattern) {
-        if scoped {
-            continue;
-        }
-        let (set, unset) = group.split_once('-').unwrap_or((group, ""));
-        if unset.contains('x') {
-            on = false;
-        } else if set.contains('x') {
-            on = true;
+/// A group of the pattern being translated.
+struct Scope {
+    flags: Flags,
+    /// Groups the translation opened inside it for inline flag groups,
+    /// closed with it (and at each `|`).
+    opened: usize,
+}
+
+/// The letters of a flag group that `chars` (after a `(`) start, and
+/// whether the group is scoped (`(?i:…)`) rather than inline (`(?i)`).
+fn flag_group(chars: &std::iter::Peekable<std::str::Chars>) -> Option<(String, bool)> {
+    let mut ahead = chars.clone();
+    ahead.next_if_eq(&'?')?;
+    let mut letters = String::new();
+    while let Some(c) = ahead.next_if(|c| c.is_ascii_alphabetic() || *c == '-') {
+        letters.push(c);
+    }
+    match ahead.next() {
+        Some(')') if !letters.is_empty() => Some((letters, false)),
+        Some(':') if !letters.is_empty() => Some((letters, true)),
+        _ => None,
+    }
+}
+
+/// Copy a group name, through its closing `>`, as written.
+fn copy_name(chars: &mut std::iter::Peekable<std::str::Chars>, out: &mut String) {
+    for c in chars.by_ref() {
+        out.push(c);
+        if c == '>' {
+            break;
         }
     }
-    on
 }
 
-/// Rewrite a Java pattern for fancy-regex.
-pub(crate) fn translate(pattern: &str) -> Result<String, String> {
-    let flags = inline_flags(pattern);
-    let dotall = flags.contains('s');
-    let multiline = flags.contains('m');
-    let case_insensitive = flags.contains('i') && !flags.contains('u');
+/// Write `class`, the text of a class (`[…]`), so that it matches as
+/// under Java's ASCII-only CASE_INSENSITIVE: an ASCII character when it or
+/// its other case is in the class, any other character as written; a
+/// negated class is folded before it is negated, as Java does. (fancy-regex
+/// folds by Unicode: a class holding only the Kelvin sign or `ſ` lets `k`
+/// or `s` match, where Java's ASCII folding does not.)
+fn push_ascii_folded_class(out: &mut String, class: &str) {
+    const ASCII: &str = r"[\x00-\x7F]";
+    let (positive, negated) = match class.strip_prefix("[^") {
+        Some(inner) => (format!("[{inner}"), true),
+        None => (class.to_string(), false),
+    };
+    let folded = format!("(?i:{positive})");
+    out.push_str("(?:(?=");
+    out.push_str(ASCII);
+    out.push(')');
+    if negated {
+        out.push_str("(?!");
+        out.push_str(&folded);
+        out.push(')');
+        out.push_str(ASCII);
+    } else {
+        out.push_str(&folded);
+    }
+    out.push_str("|(?!");
+    out.push_str(ASCII);
+    out.push(')');
+    out.push_str(class);
+    out.push(')');
+}
+
+/// Write `c`, a character outside a class, as matched under `flags`.
+fn push_char(out: &mut String, c: char, flags: Flags) {
+    if flags.ascii_fold() && c.is_ascii_alphabetic() {
+        out.push('[');
+        out.push(c.to_ascii_lowercase());
+        out.push(c.to_ascii_uppercase());
+        out.push(']');
+    } else {
+        push_literal(out, c);
+    }
+}
+
+/// Rewrite a Java pattern for fancy-regex; `case_insensitive` is the
+/// CASE_INSENSITIVE flag it is compiled with.
+pub(crate) fn translate(pattern: &str, case_insensitive: bool) -> Result<String, String> {
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut chars = pattern.chars().peekable();
+    let mut scopes = vec![Scope {
+        flags: Flags {
+            case_insensitive,
+            ..Flags::default()
+        },
+        opened: 0,
+    }];
+    let mut flags = Flags::default();
     // For each open class: whether its `[` was written (see below).
     let mut classes: Vec<bool> = Vec::new();
+    // Where the outermost open class starts in `out`, and the flags there.
+    let mut class_start = 0;
+    let mut class_flags = Flags::default();
+    if case_insensitive {
+        if let Some(root) = scopes.last_mut() {
+            root.flags.open_group(&mut out);
+            root.opened = 1;
+            flags = root.flags;
+        }
+    }
     while let Some(c) = chars.next() {
         let in_class = !classes.is_empty();
         match c {
@@ -159,7 +313,7 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
                 let Some(e) = chars.next() else {
                     return Err("unexpected end of pattern after `\\`".into());
                 };
-                if let Some((set, negated)) = class_escape(e) {
+                if let Some((set, negated)) = class_escape(e, flags.unicode_classes) {
                     push_set(&mut out, set, negated);
                     continue;
                 }
@@ -175,7 +329,11 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
                             lit.push(q);
                         }
                         for q in lit.chars() {
-                            push_literal(&mut out, q);
+                            if in_class {
+                                push_literal(&mut out, q);
+                            } else {
+                                push_char(&mut out, q, flags);
+                            }
                         }
                     }
                     'E' => {}
@@ -190,7 +348,7 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
                         };
                         let code = u32::from_str_radix(&hex, 16)
                             .map_err(|_| "illegal hexadecimal escape sequence".to_string())?;
-                        push_code_point(&mut out, code);
+                        push_code_point(&mut out, code, in_class, flags);
                     }
                     'R' if !in_class => {
                         out.push_str(r"(?:\r\n|[\n\x0B\x0C\r\u{85}\u{2028}\u{2029}])");
@@ -209,14 +367,31 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
                             name.push(n);
                         }
                         let bare = name.strip_prefix("Is").unwrap_or(&name);
-                        match posix_class(&name) {
-                            Some(set) => push_set(&mut out, set, e == 'P'),
+                        let start = out.len();
+                        let ascii_posix = match posix_class(&name, flags.unicode_classes) {
+                            Some((set, complement)) => {
+                                push_set(&mut out, set, (e == 'P') != complement);
+                                !flags.unicode_classes && !name.starts_with("java")
+                            }
                             None => {
                                 out.push('\\');
                                 out.push(e);
                                 out.push('{');
                                 out.push_str(if name.starts_with("Is") { bare } else { &name });
                                 out.push('}');
+                                false
+                            }
+                        };
+                        // Java folds an ASCII class's letters as any others, and
+                        // a Unicode property (`\p{Lu}`) by Unicode case.
+                        if flags.ascii_fold() && !in_class {
+                            let class = out.split_off(start);
+                            if ascii_posix {
+                                push_ascii_folded_class(&mut out, &class);
+                            } else {
+                                out.push_str("(?i:");
+                                out.push_str(&class);
+                                out.push(')');
                             }
                         }
                     }
@@ -239,7 +414,7 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
                                 }
                             }
                         }
-                        push_code_point(&mut out, code);
+                        push_code_point(&mut out, code, in_class, flags);
                     }
                     '0' => {
                         let mut oct = String::new();
@@ -248,13 +423,17 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
                             oct.extend(chars.next());
                         }
                         let v = u32::from_str_radix(&oct, 8).map_err(|_| "bad octal escape")?;
-                        push_code_point(&mut out, v);
+                        push_code_point(&mut out, v, in_class, flags);
                     }
                     'c' => {
                         let Some(x) = chars.next() else {
                             return Err("missing control character after \\c".into());
                         };
-                        push_code_point(&mut out, (x as u32) ^ 64);
+                        push_code_point(&mut out, (x as u32) ^ 64, in_class, flags);
+                    }
+                    'k' if chars.peek() == Some(&'<') => {
+                        out.push_str("\\k");
+                        copy_name(&mut chars, &mut out);
                     }
                     e if e.is_ascii_alphanumeric() => {
                         out.push('\\');
@@ -265,6 +444,10 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
                 }
             }
             '[' => {
+                if !in_class {
+                    class_start = out.len();
+                    class_flags = flags;
+                }
                 let negated = chars.peek() == Some(&'^');
                 // Java has no `[:digit:]` classes: `[[:digit:]]` is the set
                 // of `:`, `d`, `i`, `g` and `t`. fancy-regex would read a
@@ -291,15 +474,82 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
                 if classes.pop() == Some(true) {
                     out.push(']');
                 }
+                if classes.is_empty() && class_flags.ascii_fold() {
+                    let class = out.split_off(class_start);
+                    push_ascii_folded_class(&mut out, &class);
+                }
             }
-            '.' if !in_class && !dotall => {
+            '(' if !in_class => {
+                match flag_group(&chars) {
+                    Some((letters, scoped)) => {
+                        let Some(next) = flags.with(&letters) else {
+                            return Err(format!("Unknown inline modifier in `(?{letters}`"));
+                        };
+                        // Past the letters and the `)` or `:`.
+                        for _ in 0..letters.chars().count() + 2 {
+                            chars.next();
+                        }
+                        next.open_group(&mut out);
+                        if scoped {
+                            scopes.push(Scope {
+                                flags: next,
+                                opened: 0,
+                            });
+                        } else if let Some(scope) = scopes.last_mut() {
+                            scope.opened += 1;
+                            scope.flags = next;
+                        }
+                        flags = next;
+                    }
+                    None => {
+                        scopes.push(Scope { flags, opened: 0 });
+                        out.push('(');
+                        // A named group's name is no text to match.
+                        let mut ahead = chars.clone();
+                        if ahead.next() == Some('?')
+                            && ahead.next() == Some('<')
+                            && ahead.next().is_some_and(|c| c.is_ascii_alphabetic())
+                        {
+                            copy_name(&mut chars, &mut out);
+                        }
+                    }
+                }
+            }
+            // Not fancy-regex's to report: it could close a group the
+            // translation opened.
+            ')' if !in_class && scopes.len() == 1 => return Err("Unmatched closing ')'".into()),
+            ')' if !in_class => {
+                if let Some(scope) = scopes.pop() {
+                    out.extend(std::iter::repeat(')').take(scope.opened));
+                }
+                out.push(')');
+                flags = scopes.last().map_or(flags, |s| s.flags);
+            }
+            '|' if !in_class => {
+                // The flags set so far in the group hold in the next
+                // alternative too: close their groups and open one again.
+                if let Some(scope) = scopes.last_mut().filter(|s| s.opened > 0) {
+                    out.extend(std::iter::repeat(')').take(scope.opened));
+                    out.push('|');
+                    scope.flags.open_group(&mut out);
+                    scope.opened = 1;
+                } else {
+                    out.push('|');
+                }
+            }
+            '#' if !in_class && flags.comments => {
+                // A comment, to the end of the line: dropped, so that its
+                // parentheses open nothing.
+                while chars.next_if(|c| *c != '\n').is_some() {}
+            }
+            '.' if !in_class && !flags.dotall => {
                 out.push_str("[^");
                 out.push_str(LINE_TERMINATORS);
                 out.push(']');
             }
-            '$' if !in_class && !multiline => out.push_str(END_BUT_FOR_TERMINATOR),
+            '$' if !in_class && !flags.multiline => out.push_str(END_BUT_FOR_TERMINATOR),
             '$' if !in_class => out.push_str(MULTILINE_END),
-            '^' if !in_class && multiline => out.push_str(MULTILINE_START),
+            '^' if !in_class && flags.multiline => out.push_str(MULTILINE_START),
             // Java reads `{` only as a counted repetition; anything else is
             // an "Illegal repetition".
             '{' if !in_class => {
@@ -326,23 +576,26 @@ pub(crate) fn translate(pattern: &str) -> Result<String, String> {
                 out.push_str(&bound);
                 out.push('}');
             }
-            // Java's (?i) folds ASCII letters only.
-            c if case_insensitive && !in_class && !c.is_ascii() && c.is_alphabetic() => {
-                out.push_str("(?-i:");
-                out.push(c);
-                out.push(')');
+            c if !in_class && flags.ascii_fold() && c.is_ascii_alphabetic() => {
+                push_char(&mut out, c, flags);
             }
             c => out.push(c),
         }
     }
+    if let Some(root) = scopes.first() {
+        out.extend(std::iter::repeat(')').take(root.opened));
+    }
     Ok(out)
 }
 
-/// A character given by its code, as fancy-regex spells it.
-fn push_code_point(out: &mut String, code: u32) {
+/// A character given by its code, as fancy-regex spells it, matched as
+/// under `flags` (inside a class, the class is folded as a whole).
+fn push_code_point(out: &mut String, code: u32, in_class: bool, flags: Flags) {
     if (0xD800..0xE000).contains(&code) {
         // A lone surrogate is never part of a valid string.
         out.push_str(r"[^\s\S]");
+    } else if let Some(c) = char::from_u32(code).filter(|c| !in_class && c.is_ascii_alphabetic()) {
+        push_char(out, c, flags);
     } else {
         out.push_str(&format!(r"\x{{{code:X}}}"));
     }
@@ -365,7 +618,7 @@ pub(crate) fn java_regex(pattern: &str, span: Span) -> EResult<Regex> {
             format!("PatternSyntaxException: invalid regular expression `{pattern}`: {e}"),
         )
     };
-    let translated = translate(pattern).map_err(bad)?;
+    let translated = translate(pattern, false).map_err(bad)?;
     Regex::new(&translated).map_err(|e| bad(e.to_string()))
 }
 
@@ -512,10 +765,7 @@ pub(crate) fn replace(
 /// `matches`: the whole string.
 pub(crate) fn matches(s: &str, pattern: &str, span: Span) -> EResult<bool> {
     let re = java_regex(pattern, span)?;
-    // With (?x), a `#` comment runs to the end of the line: end the line
-    // before the group closes (the newline is blank space in that mode).
-    let comment_end = if extended_at_end(pattern) { "\n" } else { "" };
-    let whole = Regex::new(&format!(r"\A(?:{}{comment_end})\z", re.as_str()))
+    let whole = Regex::new(&format!(r"\A(?:{})\z", re.as_str()))
         .map_err(|e| method_error(span, format!("PatternSyntaxException: {e}")))?;
     whole
         .is_match(s)
