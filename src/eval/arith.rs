@@ -102,11 +102,7 @@ fn to_decimal(v: &Value) -> Option<Decimal> {
 fn decimal_math(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Box<EvalError>> {
     let (Some(x), Some(y)) = (to_decimal(a), to_decimal(b)) else {
         // An infinite or NaN double has no BigDecimal: Java throws.
-        return Err(EvalError::boxed(
-            EvalErrorKind::Method,
-            span,
-            "NumberFormatException: Infinite or NaN".into(),
-        ));
+        return Err(no_decimal_value(span));
     };
     let out_of_reach = || {
         EvalError::boxed(
@@ -264,6 +260,27 @@ fn big_math(op: BinOp, a: &Value, b: &Value, span: Span) -> Result<Value, Box<Ev
         ));
     }
     Ok(big_integer(r))
+}
+
+/// `MathUtils.compare` and arithmetic fail on these two numbers: their
+/// base is BigDecimal, which an infinite or NaN double has no value in
+/// (`new BigDecimal(Infinity)` throws).
+pub fn has_no_decimal_base(a: &Value, b: &Value) -> bool {
+    let non_finite = |v: &Value| match v {
+        Value::Double(d) => !d.is_finite(),
+        Value::Float(f) => !f.is_finite(),
+        _ => false,
+    };
+    (non_finite(a) || non_finite(b)) && decimal_base(a, b)
+}
+
+/// The error of an operation on an infinite or NaN double in BigDecimal.
+pub fn no_decimal_value(span: Span) -> Box<EvalError> {
+    EvalError::boxed(
+        EvalErrorKind::Method,
+        span,
+        "NumberFormatException: Infinite or NaN".into(),
+    )
 }
 
 /// Numeric order of two numbers; `None` when either is not a number.

@@ -772,6 +772,9 @@ impl<'a> Interp<'a> {
             BinOp::Or => Value::Bool(self.left_truth(&l)? || self.truth(r)?),
             BinOp::Eq | BinOp::Ne => {
                 let (a, b) = (self.left_value(l)?, self.eval(r)?);
+                if arith::has_no_decimal_base(&a.0, &b) {
+                    return Err(arith::no_decimal_value(span));
+                }
                 let eq = arith::loose_equals(&a.0, &b);
                 if super::value::take_equality_overflow() {
                     return Err(stack_overflow(span));
@@ -780,6 +783,9 @@ impl<'a> Interp<'a> {
             }
             BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
                 let (a, b) = (self.left_value(l)?, self.eval(r)?);
+                if arith::has_no_decimal_base(&a.0, &b) {
+                    return Err(arith::no_decimal_value(span));
+                }
                 Value::Bool(match arith::compare(&a.0, &b) {
                     Some(ord) => match op {
                         BinOp::Lt => ord.is_lt(),
