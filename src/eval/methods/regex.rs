@@ -640,6 +640,9 @@ fn for_each_match(
     mut f: impl FnMut(&str, Captures) -> EResult<bool>,
 ) -> EResult<()> {
     let halves_between = !re.as_str().contains("(?<=");
+    // Each split copies the text: past this many bytes copied, pairs stay
+    // whole, so that a long run of emoji is not quadratic.
+    let mut copy_budget: usize = 1 << 20;
     let mut pos = 0;
     while pos <= s.len() {
         let text: &str = s;
@@ -658,7 +661,9 @@ fn for_each_match(
         }
         let next = text.get(end..).and_then(|r| r.chars().next());
         pos = end + next.map_or(1, char::len_utf8);
-        if let Some([high, low]) = next.filter(|_| halves_between).and_then(utf16::halves) {
+        let affordable = halves_between && copy_budget >= text.len();
+        if let Some([high, low]) = next.filter(|_| affordable).and_then(utf16::halves) {
+            copy_budget -= text.len();
             let mut split = String::with_capacity(text.len() + 4);
             split.push_str(text.get(..end).unwrap_or(""));
             split.push(high);
