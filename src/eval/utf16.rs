@@ -86,6 +86,16 @@ pub(crate) fn has_lone_surrogate(s: &str) -> bool {
         .any(|w| w[0] == 0xF4 && w[1] == 0x8F && (0xA0..=0xBF).contains(&w[2]))
 }
 
+/// `s` with adjacent halves joined back into one character, as they are
+/// one in Java.
+pub(crate) fn rejoin(s: String) -> String {
+    if has_lone_surrogate(&s) {
+        from_units(&units(&s).collect::<Vec<_>>())
+    } else {
+        s
+    }
+}
+
 /// What Java's UTF-8 encoder writes: adjacent halves joined, a lone one as
 /// `?`. Also what `getBytes("UTF-8")` and `URLEncoder` see.
 pub(crate) fn encode_for_output(s: &str) -> String {

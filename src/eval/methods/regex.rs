@@ -142,7 +142,7 @@ struct Flags {
     /// UNICODE_CASE (`u`).
     unicode_case: bool,
     /// UNICODE_CHARACTER_CLASS (`U`): Unicode `\w \d \s` and POSIX
-    /// classes; implies Unicode case.
+    /// classes.
     unicode_classes: bool,
     /// DOTALL (`s`).
     dotall: bool,
@@ -165,7 +165,11 @@ impl Flags {
                 }
                 'i' => &mut self.case_insensitive,
                 'u' => &mut self.unicode_case,
-                'U' => &mut self.unicode_classes,
+                // Java's U sets (and -U clears) Unicode case too.
+                'U' => {
+                    self.unicode_case = on;
+                    &mut self.unicode_classes
+                }
                 's' => &mut self.dotall,
                 'm' => &mut self.multiline,
                 'x' => &mut self.comments,
@@ -179,12 +183,12 @@ impl Flags {
     /// Case folding of ASCII letters only: done by the translation, as
     /// fancy-regex would fold Unicode (`k` would match the Kelvin sign).
     fn ascii_fold(self) -> bool {
-        self.case_insensitive && !self.unicode_case && !self.unicode_classes
+        self.case_insensitive && !self.unicode_case
     }
 
     /// Case folding of all letters: left to fancy-regex's `i`.
     fn unicode_fold(self) -> bool {
-        self.case_insensitive && (self.unicode_case || self.unicode_classes)
+        self.case_insensitive && self.unicode_case
     }
 
     /// A non-capturing group that sets fancy-regex's flags to these, all
@@ -207,9 +211,10 @@ impl Flags {
 /// A group of the pattern being translated.
 struct Scope {
     flags: Flags,
-    /// Groups the translation opened inside it for inline flag groups,
-    /// closed with it (and at each `|`).
-    opened: usize,
+    /// Whether the translation opened a group inside it for an inline
+    /// flag group, closed with it (and at each `|`). One at a time: each
+    /// sets all the flags, so the next one closes it rather than nesting.
+    opened: bool,
 }
 
 /// The letters of a flag group that `chars` (after a `(`) start, and
@@ -240,33 +245,48 @@ fn copy_name(chars: &mut std::iter::Peekable<std::str::Chars>, out: &mut String)
 
 /// Write `class`, the text of a class (`[…]`), so that it matches as
 /// under Java's ASCII-only CASE_INSENSITIVE: an ASCII character when it or
-/// its other case is in the class, any other character as written; a
-/// negated class is folded before it is negated, as Java does. (fancy-regex
-/// folds by Unicode: a class holding only the Kelvin sign or `ſ` lets `k`
-/// or `s` match, where Java's ASCII folding does not.)
-fn push_ascii_folded_class(out: &mut String, class: &str) {
-    const ASCII: &str = r"[\x00-\x7F]";
+/// its other case is in the class (a negated class folded before it is
+/// negated, as Java does), any other character as written. The ASCII
+/// members are worked out here and listed, so that the result stays one
+/// plain class, which fancy-regex hands to the fast `regex` engine. A class
+/// with a Unicode property (`[\p{Lu}]`) folds its other characters by
+/// Unicode, as Java folds properties; negated, those stay as written.
+fn push_ascii_folded_class(out: &mut String, class: &str) -> Result<(), String> {
     let (positive, negated) = match class.strip_prefix("[^") {
         Some(inner) => (format!("[{inner}"), true),
         None => (class.to_string(), false),
     };
-    let folded = format!("(?i:{positive})");
-    out.push_str("(?:(?=");
-    out.push_str(ASCII);
-    out.push(')');
-    if negated {
-        out.push_str("(?!");
-        out.push_str(&folded);
-        out.push(')');
-        out.push_str(ASCII);
-    } else {
-        out.push_str(&folded);
+    let re = Regex::new(&format!(r"\A{positive}\z")).map_err(|e| e.to_string())?;
+    let member = |c: u8| {
+        re.is_match(char::from(c).encode_utf8(&mut [0; 4]))
+            .unwrap_or(false)
+    };
+    let members: Vec<bool> = (0..128u8).map(member).collect();
+    let folded = |c: u8| {
+        let other = if c.is_ascii_lowercase() {
+            c.to_ascii_uppercase()
+        } else {
+            c.to_ascii_lowercase()
+        };
+        let has = |c: u8| members.get(usize::from(c)).copied().unwrap_or(false);
+        (has(c) || has(other)) != negated
+    };
+    let property = class.contains(r"\p{") || class.contains(r"\P{");
+    let fold_others = property && !negated;
+    out.push_str("(?:[");
+    for c in (0..128u8).filter(|c| folded(*c)) {
+        out.push_str(&format!(r"\x{c:02X}"));
     }
-    out.push_str("|(?!");
-    out.push_str(ASCII);
-    out.push(')');
+    // An empty class is an error: this one matches nothing.
+    out.push_str(r"\x{10FFFF}&&[^\x{10FFFF}]]|");
+    out.push_str(if fold_others { "(?i:[" } else { "[" });
     out.push_str(class);
+    out.push_str(r"&&[^\x00-\x7F]]");
+    if fold_others {
+        out.push(')');
+    }
     out.push(')');
+    Ok(())
 }
 
 /// Write `c`, a character outside a class, as matched under `flags`.
@@ -291,7 +311,7 @@ pub(crate) fn translate(pattern: &str, case_insensitive: bool) -> Result<String,
             case_insensitive,
             ..Flags::default()
         },
-        opened: 0,
+        opened: false,
     }];
     let mut flags = Flags::default();
     // For each open class: whether its `[` was written (see below).
@@ -302,7 +322,7 @@ pub(crate) fn translate(pattern: &str, case_insensitive: bool) -> Result<String,
     if case_insensitive {
         if let Some(root) = scopes.last_mut() {
             root.flags.open_group(&mut out);
-            root.opened = 1;
+            root.opened = true;
             flags = root.flags;
         }
     }
@@ -387,7 +407,7 @@ pub(crate) fn translate(pattern: &str, case_insensitive: bool) -> Result<String,
                         if flags.ascii_fold() && !in_class {
                             let class = out.split_off(start);
                             if ascii_posix {
-                                push_ascii_folded_class(&mut out, &class);
+                                push_ascii_folded_class(&mut out, &class)?;
                             } else {
                                 out.push_str("(?i:");
                                 out.push_str(&class);
@@ -476,7 +496,7 @@ pub(crate) fn translate(pattern: &str, case_insensitive: bool) -> Result<String,
                 }
                 if classes.is_empty() && class_flags.ascii_fold() {
                     let class = out.split_off(class_start);
-                    push_ascii_folded_class(&mut out, &class);
+                    push_ascii_folded_class(&mut out, &class)?;
                 }
             }
             '(' if !in_class => {
@@ -489,20 +509,27 @@ pub(crate) fn translate(pattern: &str, case_insensitive: bool) -> Result<String,
                         for _ in 0..letters.chars().count() + 2 {
                             chars.next();
                         }
+                        if let Some(scope) = scopes.last_mut().filter(|s| s.opened && !scoped) {
+                            out.push(')');
+                            scope.opened = false;
+                        }
                         next.open_group(&mut out);
                         if scoped {
                             scopes.push(Scope {
                                 flags: next,
-                                opened: 0,
+                                opened: false,
                             });
                         } else if let Some(scope) = scopes.last_mut() {
-                            scope.opened += 1;
+                            scope.opened = true;
                             scope.flags = next;
                         }
                         flags = next;
                     }
                     None => {
-                        scopes.push(Scope { flags, opened: 0 });
+                        scopes.push(Scope {
+                            flags,
+                            opened: false,
+                        });
                         out.push('(');
                         // A named group's name is no text to match.
                         let mut ahead = chars.clone();
@@ -520,7 +547,9 @@ pub(crate) fn translate(pattern: &str, case_insensitive: bool) -> Result<String,
             ')' if !in_class && scopes.len() == 1 => return Err("Unmatched closing ')'".into()),
             ')' if !in_class => {
                 if let Some(scope) = scopes.pop() {
-                    out.extend(std::iter::repeat(')').take(scope.opened));
+                    if scope.opened {
+                        out.push(')');
+                    }
                 }
                 out.push(')');
                 flags = scopes.last().map_or(flags, |s| s.flags);
@@ -528,11 +557,9 @@ pub(crate) fn translate(pattern: &str, case_insensitive: bool) -> Result<String,
             '|' if !in_class => {
                 // The flags set so far in the group hold in the next
                 // alternative too: close their groups and open one again.
-                if let Some(scope) = scopes.last_mut().filter(|s| s.opened > 0) {
-                    out.extend(std::iter::repeat(')').take(scope.opened));
-                    out.push('|');
+                if let Some(scope) = scopes.last_mut().filter(|s| s.opened) {
+                    out.push_str(")|");
                     scope.flags.open_group(&mut out);
-                    scope.opened = 1;
                 } else {
                     out.push('|');
                 }
@@ -583,7 +610,9 @@ pub(crate) fn translate(pattern: &str, case_insensitive: bool) -> Result<String,
         }
     }
     if let Some(root) = scopes.first() {
-        out.extend(std::iter::repeat(')').take(root.opened));
+        if root.opened {
+            out.push(')');
+        }
     }
     Ok(out)
 }
@@ -764,7 +793,11 @@ pub(crate) fn replace(
         Ok(all)
     })?;
     out.push_str(s.get(last..).unwrap_or(""));
-    Ok(out)
+    // Halves split apart but left side by side are one character again.
+    Ok(match s {
+        std::borrow::Cow::Owned(_) => utf16::rejoin(out),
+        std::borrow::Cow::Borrowed(_) => out,
+    })
 }
 
 /// `matches`: the whole string.
@@ -802,6 +835,9 @@ pub(crate) fn split(s: &str, pattern: &str, limit: i64, span: Span) -> EResult<V
         Ok(true)
     })?;
     parts.push(s.get(last..).unwrap_or("").to_string());
+    if let std::borrow::Cow::Owned(_) = s {
+        parts = parts.into_iter().map(utf16::rejoin).collect();
+    }
     if limit == 0 {
         while parts.len() > 1 && parts.last().is_some_and(|p| p.is_empty()) {
             parts.pop();
