@@ -247,8 +247,8 @@ fn copy_name(chars: &mut std::iter::Peekable<std::str::Chars>, out: &mut String)
 /// under Java's ASCII-only CASE_INSENSITIVE: an ASCII character when it or
 /// its other case is in the class (a negated class folded before it is
 /// negated, as Java does), any other character as written. The ASCII
-/// members are worked out here and listed, so that the result stays one
-/// plain class, which fancy-regex hands to the fast `regex` engine. A class
+/// members are worked out here and listed, so that the result needs no
+/// lookaround and fancy-regex hands it to the fast `regex` engine. A class
 /// with a Unicode property (`[\p{Lu}]`) folds its other characters by
 /// Unicode, as Java folds properties; negated, those stay as written.
 fn push_ascii_folded_class(out: &mut String, class: &str) -> Result<(), String> {
@@ -659,9 +659,10 @@ pub(crate) fn java_regex(pattern: &str, span: Span) -> EResult<Regex> {
 /// middle of its surrogate pair, where Java goes on matching (`split('')`
 /// cuts an emoji in two halves, printed as `?`). The pair is then split in
 /// `s` into its two halves, as stand-ins, and matching goes on between them.
-/// Not for a pattern with a positive lookbehind: one that reads a
-/// character never matches in the middle in Java, which reads the whole
-/// pair when it looks back, but would match the first half.
+/// Not for a pattern whose translation has a positive lookbehind (`(?m)`'s
+/// `^` has one): one that reads a character never matches in the middle in
+/// Java, which reads the whole pair when it looks back, but would match the
+/// first half. Nor past a copy budget, on long text.
 fn for_each_match(
     re: &Regex,
     s: &mut std::borrow::Cow<str>,
