@@ -733,35 +733,35 @@ impl<'a> Interp<'a> {
             }
             Expr::Word(w, _) => Value::Str(Rc::from(&**w)),
             Expr::Not(inner, _) => Value::Bool(!self.truth(inner)?),
-            Expr::Binary(op, l, r, span) => self.binary(*op, l, r, *span)?,
+            Expr::Binary(op, ops, span) => self.binary(*op, ops, *span)?,
         })
     }
 
     /// A binary expression. Operator chains are left-deep trees
     /// (`1 + 1 + … + 1`), so the left spine is walked with a loop: a long
     /// chain must not cost a stack frame per operator.
-    fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr, span: Span) -> EResult<Value> {
-        let mut spine: SmallVec<[(BinOp, &Expr, Span); 8]> = SmallVec::new();
-        spine.push((op, r, span));
-        let mut leftmost = l;
-        while let Expr::Binary(inner, l, r, span) = leftmost {
+    fn binary(&mut self, op: BinOp, ops: &Operands, span: Span) -> EResult<Value> {
+        let mut spine: SmallVec<[(BinOp, &Operands, Span); 8]> = SmallVec::new();
+        spine.push((op, ops, span));
+        let mut leftmost = &ops.left;
+        while let Expr::Binary(inner, ops, span) = leftmost {
             // `&&`/`||` take only the truth of an arithmetic operand, which
             // Velocity gives as false without evaluating it.
             let outer = spine.last().map(|(op, _, _)| *op);
             if matches!(outer, Some(BinOp::And | BinOp::Or)) && !has_truth_value(*inner) {
                 break;
             }
-            spine.push((*inner, &**r, *span));
-            leftmost = l;
+            spine.push((*inner, &**ops, *span));
+            leftmost = &ops.left;
         }
-        let Some((first_op, first_right, first_span)) = spine.pop() else {
+        let Some((first_op, first, first_span)) = spine.pop() else {
             return Ok(Value::Null);
         };
-        let mut acc = self.binary_step(first_op, Left::Expr(leftmost), first_right, first_span)?;
-        let mut acc_op = first_op;
-        while let Some((op, right, span)) = spine.pop() {
-            acc = self.binary_step(op, Left::Done(acc, acc_op), right, span)?;
-            acc_op = op;
+        let mut acc = self.binary_step(first_op, Left::Expr(leftmost), &first.right, first_span)?;
+        let mut done = (first_op, &first.literal);
+        while let Some((op, ops, span)) = spine.pop() {
+            acc = self.binary_step(op, Left::Done(acc, done.0, done.1), &ops.right, span)?;
+            done = (op, &ops.literal);
         }
         Ok(acc)
     }
@@ -797,10 +797,10 @@ impl<'a> Interp<'a> {
                 })
             }
             BinOp::Add => {
-                let ((a, left_expr), b) = (self.left_value(l)?, self.eval(r)?);
+                let ((a, left_null), b) = (self.left_value(l)?, self.eval(r)?);
                 if matches!(a, Value::Str(_)) || matches!(b, Value::Str(_)) {
-                    let left = self.concat_operand(&a, left_expr);
-                    let right = self.concat_operand(&b, Some(r));
+                    let left = self.concat_operand(&a, left_null);
+                    let right = self.concat_operand(&b, NullText::Of(r));
                     let joined = Value::Str(Rc::from(left + &right));
                     check_size(&joined, span)?;
                     return Ok(joined);
@@ -820,24 +820,27 @@ impl<'a> Interp<'a> {
     fn left_truth(&mut self, l: &Left) -> EResult<bool> {
         match l {
             Left::Expr(e) => self.truth(e),
-            Left::Done(v, op) => Ok(has_truth_value(*op) && v.truthy()),
+            Left::Done(v, op, _) => Ok(has_truth_value(*op) && v.truthy()),
         }
     }
 
-    /// A left operand's value, with its expression when it has one.
-    fn left_value<'e>(&mut self, l: Left<'e>) -> EResult<(Value, Option<&'e Expr>)> {
+    /// A left operand's value, with what it prints as null in a string `+`.
+    fn left_value<'e>(&mut self, l: Left<'e>) -> EResult<(Value, NullText<'e>)> {
         match l {
-            Left::Expr(e) => Ok((self.eval(e)?, Some(e))),
-            Left::Done(v, _) => Ok((v, None)),
+            Left::Expr(e) => Ok((self.eval(e)?, NullText::Of(e))),
+            Left::Done(v, _, literal) => Ok((v, NullText::Literal(literal))),
         }
     }
 
-    /// An operand of string `+`: null operands contribute their source text.
-    fn concat_operand(&self, v: &Value, e: Option<&Expr>) -> String {
+    /// An operand of string `+`: null operands contribute their source text
+    /// (Velocity's `literal()` of the operand's node).
+    fn concat_operand(&self, v: &Value, null: NullText) -> String {
         match v {
-            Value::Null => match e {
-                Some(Expr::Ref(r)) => r.literal(self.names(), self.source).into_owned(),
-                _ => String::new(),
+            Value::Null => match null {
+                NullText::Of(Expr::Ref(r)) => r.literal(self.names(), self.source).into_owned(),
+                NullText::Of(Expr::Binary(_, ops, _)) => ops.literal.to_string(),
+                NullText::Literal(text) => text.to_string(),
+                NullText::Of(_) => String::new(),
             },
             v => v.to_java_string().unwrap_or_default(),
         }
@@ -1277,7 +1280,17 @@ impl<'a> Interp<'a> {
 /// or the value an inner operator of a chain produced.
 enum Left<'e> {
     Expr(&'e Expr),
-    Done(Value, BinOp),
+    /// The value, the operator that made it, and its node's literal.
+    Done(Value, BinOp, &'e SmolStr),
+}
+
+/// What an operand of string `+` prints when it is null.
+#[derive(Clone, Copy)]
+enum NullText<'e> {
+    /// That of this expression.
+    Of(&'e Expr),
+    /// This text.
+    Literal(&'e str),
 }
 
 /// Whether an operator node has a truth value in Velocity 1.7 (logical and

@@ -622,6 +622,21 @@ pub enum BinOp {
     Mod,
 }
 
+/// The operands of a binary operator, in one box.
+#[derive(Debug, Clone)]
+pub struct Operands {
+    /// Left-hand side.
+    pub left: Expr,
+    /// Right-hand side.
+    pub right: Expr,
+    /// What Velocity prints for the operation when its value is null and a
+    /// string `+` takes it (its node's `literal()`): the source from the
+    /// token after the operator to the end of the right operand, or, in
+    /// parentheses, all inside them. Kept for arithmetic only: comparisons
+    /// and logic are never null.
+    pub literal: SmolStr,
+}
+
 /// An expression in directive arguments, method arguments or `#set`.
 #[derive(Debug, Clone)]
 pub enum Expr {
@@ -655,7 +670,7 @@ pub enum Expr {
     /// A bare word (`in` of `#foreach`, a macro name).
     Word(SmolStr, Span),
     /// `a op b`.
-    Binary(BinOp, Box<Expr>, Box<Expr>, Span),
+    Binary(BinOp, Box<Operands>, Span),
     /// `!a`.
     Not(Box<Expr>, Span),
 }
@@ -673,7 +688,7 @@ impl Expr {
             | Expr::List(_, span)
             | Expr::Map(_, span)
             | Expr::Word(_, span)
-            | Expr::Binary(_, _, _, span)
+            | Expr::Binary(_, _, span)
             | Expr::Not(_, span) => *span,
             Expr::Ref(r) => r.span,
         }
@@ -734,7 +749,11 @@ fn copy_block(nodes: &mut Block, source: &str) {
 fn copy_expr(e: &mut Expr, source: &str) {
     match e {
         Expr::Ref(r) => copy_reference(r, source),
-        Expr::Binary(_, a, b, _) | Expr::Range(a, b, _) => {
+        Expr::Binary(_, ops, _) => {
+            copy_expr(&mut ops.left, source);
+            copy_expr(&mut ops.right, source);
+        }
+        Expr::Range(a, b, _) => {
             copy_expr(a, source);
             copy_expr(b, source);
         }

@@ -449,7 +449,16 @@ impl<'a> Fast<'a, '_> {
                 self.pos += len;
                 let right = self.unary()?;
                 let span = left.span().to(right.span());
-                Expr::Binary(op, Box::new(left), Box::new(right), span)
+                let literal = SmolStr::default();
+                Expr::Binary(
+                    op,
+                    Box::new(Operands {
+                        left,
+                        right,
+                        literal,
+                    }),
+                    span,
+                )
             }
         };
         if self.cur() != b')' {

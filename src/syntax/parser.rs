@@ -288,6 +288,11 @@ impl<'a> Parser<'a, '_> {
         self.src.get(t.span.range()).unwrap_or("")
     }
 
+    /// The source from byte `start` to byte `end`.
+    fn text_between(&self, start: u32, end: u32) -> SmolStr {
+        small_str(self.src.get(start as usize..end as usize).unwrap_or(""))
+    }
+
     fn unexpected(&mut self, n: usize, expected: &str) -> Box<ParseError> {
         let t = self.peek(n);
         Box::new(ParseError {
@@ -967,9 +972,15 @@ impl<'a> Parser<'a, '_> {
         }
         let mut left = self.binary_level(level + 1)?;
         while let Some(op) = binary_operator(self.kind(0), level) {
-            self.bump();
+            let operator = self.bump();
             let right = self.binary_level(level + 1)?;
-            left = binary(op, left, right);
+            let end = self.peek(0).span.start;
+            let literal = if is_arithmetic(op) {
+                self.text_between(operator.span.end, end)
+            } else {
+                SmolStr::default()
+            };
+            left = binary(op, left, right, literal);
         }
         Ok(left)
     }
@@ -1001,9 +1012,15 @@ impl<'a> Parser<'a, '_> {
             Kind::LBracket => self.object_array()?,
             Kind::True | Kind::False => self.boolean()?,
             Kind::LParen => {
-                self.bump();
-                let e = self.expression()?;
-                self.expect(Kind::RParen, "`)`")?;
+                let open = self.bump();
+                let mut e = self.expression()?;
+                let close = self.expect(Kind::RParen, "`)`")?;
+                // Velocity's node for the parentheses prints all inside them.
+                if let Expr::Binary(op, ops, _) = &mut e {
+                    if is_arithmetic(*op) {
+                        ops.literal = self.text_between(open.span.end, close.span.start);
+                    }
+                }
                 e
             }
             _ => return Err(self.unexpected(0, "an expression")),
@@ -1355,9 +1372,27 @@ fn starts_arg(kind: Kind) -> bool {
     )
 }
 
-fn binary(op: BinOp, left: Expr, right: Expr) -> Expr {
+/// Whether `op` is arithmetic: only those operations can be null, so only
+/// they keep their text for a string `+` (comparisons and logic are never
+/// null, and the fast path builds theirs without it).
+fn is_arithmetic(op: BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod
+    )
+}
+
+fn binary(op: BinOp, left: Expr, right: Expr, literal: SmolStr) -> Expr {
     let span = left.span().to(right.span());
-    Expr::Binary(op, Box::new(left), Box::new(right), span)
+    Expr::Binary(
+        op,
+        Box::new(Operands {
+            left,
+            right,
+            literal,
+        }),
+        span,
+    )
 }
 
 /// Append literal text, merging with a preceding text node.
