@@ -1024,10 +1024,24 @@ fn safe_compare(a: &Val, b: &Val, null_like: impl Fn(&Val) -> bool) -> Eval<Opti
         let x = x.replace("\\'", "'");
         return Ok(Some(x.encode_utf16().cmp(y.encode_utf16())));
     }
+    // Jayway reads each number's `toString()` as a BigDecimal, which an
+    // infinite or NaN double (a body's `1e400`) has none of.
+    let not_decimal = |n: f64| {
+        Err(Stop::Error(format!(
+            "NumberFormatException: {} is no BigDecimal",
+            if n.is_nan() { "NaN" } else { "Infinity" }
+        )))
+    };
     if let (Some(x), Some(y)) = (num(a), num(b)) {
+        if let Some(bad) = [x, y].into_iter().find(|n| !n.is_finite()) {
+            return not_decimal(bad);
+        }
         return Ok(x.partial_cmp(&y));
     }
     if let (Some(x), Some(y)) = (text(a), num(b)) {
+        if !y.is_finite() {
+            return not_decimal(y);
+        }
         return match big_decimal(&x) {
             Some(x) => Ok(x.partial_cmp(&y)),
             None => Err(Stop::Error(format!(
