@@ -771,11 +771,18 @@ impl<'a> Interp<'a> {
             BinOp::And => Value::Bool(self.left_truth(&l)? && self.truth(r)?),
             BinOp::Or => Value::Bool(self.left_truth(&l)? || self.truth(r)?),
             BinOp::Eq | BinOp::Ne => {
-                let (a, b) = (self.left_value(l)?, self.eval(r)?);
-                if arith::has_no_decimal_base(&a.0, &b) {
+                let ((a, _), b) = (self.left_value(l)?, self.eval(r)?);
+                if arith::has_no_decimal_base(&a, &b) {
                     return Err(arith::no_decimal_value(span));
                 }
-                let eq = arith::loose_equals(&a.0, &b);
+                // A block and a value of another class compare by their
+                // `toString()`s: the block's is its rendering.
+                let (a, b) = if matches!(a, Value::Define(_)) != matches!(b, Value::Define(_)) {
+                    (self.block_as_text(a, span)?, self.block_as_text(b, span)?)
+                } else {
+                    (a, b)
+                };
+                let eq = arith::loose_equals(&a, &b);
                 if super::value::take_equality_overflow() {
                     return Err(stack_overflow(span));
                 }
@@ -799,6 +806,7 @@ impl<'a> Interp<'a> {
             BinOp::Add => {
                 let ((a, left_null), b) = (self.left_value(l)?, self.eval(r)?);
                 if matches!(a, Value::Str(_)) || matches!(b, Value::Str(_)) {
+                    let (a, b) = (self.block_as_text(a, span)?, self.block_as_text(b, span)?);
                     let left = self.concat_operand(&a, left_null);
                     let right = self.concat_operand(&b, NullText::Of(r));
                     let joined = Value::Str(Rc::from(left + &right));
@@ -1269,6 +1277,16 @@ impl<'a> Interp<'a> {
     }
 
     /// Render a `#define` block to a string (for method calls on it).
+    /// A block value (`#define`, `$bodyContent`) as the String its
+    /// `toString()` renders, for an operator that reads it as text; any
+    /// other value as it is.
+    fn block_as_text(&mut self, v: Value, at: Span) -> EResult<Value> {
+        match v {
+            Value::Define(body) => Ok(Value::Str(Rc::from(self.define_to_string(&body, at)?))),
+            v => Ok(v),
+        }
+    }
+
     pub(crate) fn define_to_string(&mut self, body: &Block, at: Span) -> EResult<String> {
         let mut s = String::new();
         self.nested_render(at, |me| me.block(body, &mut s).map(|_| ()))?;

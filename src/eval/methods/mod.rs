@@ -287,10 +287,14 @@ fn other_call(
             // Any other method is the scope's map's.
             _ => collections::map_call(&l.storage(), name, args, span)?,
         },
-        // A `#define` block renders itself as its `toString()` and has no
-        // other methods.
+        // A `#define` block renders itself as its `toString()`; its other
+        // method is Object's `equals`.
         Value::Define(body) => match (name, args) {
             ("toString", []) => Call::Done(Value::Str(Rc::from(it.define_to_string(body, span)?))),
+            // Object.equals: the same block only.
+            ("equals", [other]) => Call::Done(Value::Bool(
+                matches!(other, Value::Define(o) if std::sync::Arc::ptr_eq(o, body)),
+            )),
             _ => Call::Unresolved,
         },
         v if (v.is_number() || matches!(v, Value::Bool(_))) && name == "compareTo" => match args {
