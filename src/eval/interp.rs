@@ -864,6 +864,9 @@ impl<'a> Interp<'a> {
                     return Ok(has_next);
                 }
                 let v = self.reference(r)?;
+                if let Value::Define(body) = &v {
+                    return self.block_truth(body, r.span);
+                }
                 v.truthy() && !matches!(v, Value::Input | Value::Util)
             }
             Expr::Bool(b, _) => *b,
@@ -1289,8 +1292,32 @@ impl<'a> Interp<'a> {
 
     pub(crate) fn define_to_string(&mut self, body: &Block, at: Span) -> EResult<String> {
         let mut s = String::new();
-        self.nested_render(at, |me| me.block(body, &mut s).map(|_| ()))?;
+        let mut flow = Flow::Normal;
+        self.nested_render(at, |me| {
+            flow = me.block(body, &mut s)?;
+            Ok(())
+        })?;
+        // `#stop` in the block stops the whole template, as it does when
+        // the block prints.
+        if flow == Flow::Stop && self.pending.is_none() {
+            self.pending = Some(Flow::Stop);
+        }
         Ok(s)
+    }
+
+    /// The truth of a block value: Velocity asks whether its `toString()`
+    /// is null, which renders it (its `#set`s and `#stop` take effect) and
+    /// is null only past the nesting limit of one block.
+    fn block_truth(&mut self, body: &Arc<Block>, at: Span) -> EResult<bool> {
+        let id = Arc::as_ptr(body);
+        if self.defines_active.iter().filter(|a| **a == id).count() >= MAX_DEFINE_DEPTH {
+            return Ok(false);
+        }
+        self.spend(at)?;
+        self.defines_active.push(id);
+        let rendered = self.define_to_string(body, at);
+        self.defines_active.pop();
+        rendered.map(|_| true)
     }
 }
 
