@@ -806,7 +806,13 @@ impl<'a> Interp<'a> {
             BinOp::Add => {
                 let ((a, left_null), b) = (self.left_value(l)?, self.eval(r)?);
                 if matches!(a, Value::Str(_)) || matches!(b, Value::Str(_)) {
+                    let blocks = [&a, &b].map(|v| matches!(v, Value::Define(_)));
                     let (a, b) = (self.block_as_text(a, span)?, self.block_as_text(b, span)?);
+                    // A block past its nesting limit has a null toString(),
+                    // which Java's String.concat throws on.
+                    if (blocks[0] && a.is_null()) || (blocks[1] && b.is_null()) {
+                        return Err(methods::null_pointer(span, "concat"));
+                    }
                     let left = self.concat_operand(&a, left_null);
                     let right = self.concat_operand(&b, NullText::Of(r));
                     let joined = Value::Str(Rc::from(left + &right));
@@ -1285,9 +1291,25 @@ impl<'a> Interp<'a> {
     /// other value as it is.
     fn block_as_text(&mut self, v: Value, at: Span) -> EResult<Value> {
         match v {
-            Value::Define(body) => Ok(Value::Str(Rc::from(self.define_to_string(&body, at)?))),
+            Value::Define(body) => Ok(self
+                .block_to_string(&body, at)?
+                .map_or(Value::Null, |s| Value::Str(Rc::from(s)))),
             v => Ok(v),
         }
+    }
+
+    /// A block's `toString()`: its rendering (its `#set`s and `#stop`
+    /// take effect), or null past the nesting limit of one block.
+    fn block_to_string(&mut self, body: &Arc<Block>, at: Span) -> EResult<Option<String>> {
+        let id = Arc::as_ptr(body);
+        if self.defines_active.iter().filter(|a| **a == id).count() >= MAX_DEFINE_DEPTH {
+            return Ok(None);
+        }
+        self.spend(at)?;
+        self.defines_active.push(id);
+        let rendered = self.define_to_string(body, at);
+        self.defines_active.pop();
+        rendered.map(Some)
     }
 
     pub(crate) fn define_to_string(&mut self, body: &Block, at: Span) -> EResult<String> {
@@ -1306,18 +1328,9 @@ impl<'a> Interp<'a> {
     }
 
     /// The truth of a block value: Velocity asks whether its `toString()`
-    /// is null, which renders it (its `#set`s and `#stop` take effect) and
-    /// is null only past the nesting limit of one block.
+    /// is null, which renders it.
     fn block_truth(&mut self, body: &Arc<Block>, at: Span) -> EResult<bool> {
-        let id = Arc::as_ptr(body);
-        if self.defines_active.iter().filter(|a| **a == id).count() >= MAX_DEFINE_DEPTH {
-            return Ok(false);
-        }
-        self.spend(at)?;
-        self.defines_active.push(id);
-        let rendered = self.define_to_string(body, at);
-        self.defines_active.pop();
-        rendered.map(|_| true)
+        Ok(self.block_to_string(body, at)?.is_some())
     }
 }
 
