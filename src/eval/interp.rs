@@ -106,6 +106,9 @@ pub struct Interp<'a> {
     pending: Option<Flow>,
     /// `#define` blocks being rendered, innermost last.
     defines_active: Vec<*const Block>,
+    /// The bodies of the block macro calls run so far, which nest as deep
+    /// as macros do. Held, so that no other block takes their addresses.
+    macro_bodies: Vec<Arc<Block>>,
     /// `$foreach` scopes to reuse.
     spare_loops: SpareLoops<'a>,
     /// The strings string literals evaluate to.
@@ -147,6 +150,7 @@ impl<'a> Interp<'a> {
             nested: 0,
             pending: None,
             defines_active: Vec::new(),
+            macro_bodies: Vec::new(),
             counters: None,
             null_items: Vec::new(),
             work: 0,
@@ -417,7 +421,7 @@ impl<'a> Interp<'a> {
             // (`directive.define.max.depth`); deeper, the reference prints
             // as written.
             let id = Arc::as_ptr(body);
-            if self.defines_active.iter().filter(|a| **a == id).count() >= MAX_DEFINE_DEPTH {
+            if self.block_depth_reached(id, false) {
                 // As a value that does not print: the prefixes, the
                 // backslashes again, and the text unless quiet.
                 out.push_str(r.esc_prefix());
@@ -1271,6 +1275,9 @@ impl<'a> Interp<'a> {
             }
         }
         if let Some(body) = &d.body {
+            if !self.macro_bodies.iter().any(|b| Arc::ptr_eq(b, body)) {
+                self.macro_bodies.push(Arc::clone(body));
+            }
             frame
                 .local
                 .set(Ident::BODY_CONTENT, Value::Define(Arc::clone(body)));
@@ -1285,7 +1292,6 @@ impl<'a> Interp<'a> {
         })
     }
 
-    /// Render a `#define` block to a string (for method calls on it).
     /// A block value (`#define`, `$bodyContent`) as the String its
     /// `toString()` renders, for an operator that reads it as text; any
     /// other value as it is.
@@ -1298,11 +1304,28 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// Whether block `id` is being rendered as deep as it may be: two deep
+    /// for a `#define` block, as deep as macros nest for a block macro's
+    /// body when it prints (Velocity's BlockMacro takes
+    /// `velocimacro.max.depth`). Its `toString()` (`as_text`) keeps two:
+    /// Velocity renders that in the context of the macro's caller, where
+    /// the calls inside the body see no `$bodyContent` and so do not
+    /// recurse, a context these frames do not rebuild.
+    fn block_depth_reached(&self, id: *const Block, as_text: bool) -> bool {
+        let macro_body = !as_text && self.macro_bodies.iter().any(|b| Arc::as_ptr(b) == id);
+        let limit = if macro_body {
+            MAX_MACRO_DEPTH
+        } else {
+            MAX_DEFINE_DEPTH
+        };
+        self.defines_active.iter().filter(|a| **a == id).count() >= limit
+    }
+
     /// A block's `toString()`: its rendering (its `#set`s and `#stop`
     /// take effect), or null past the nesting limit of one block.
     fn block_to_string(&mut self, body: &Arc<Block>, at: Span) -> EResult<Option<String>> {
         let id = Arc::as_ptr(body);
-        if self.defines_active.iter().filter(|a| **a == id).count() >= MAX_DEFINE_DEPTH {
+        if self.block_depth_reached(id, true) {
             return Ok(None);
         }
         self.spend(at)?;
@@ -1312,6 +1335,7 @@ impl<'a> Interp<'a> {
         rendered.map(Some)
     }
 
+    /// Render a block to a string (its `toString()`, and method calls on it).
     pub(crate) fn define_to_string(&mut self, body: &Block, at: Span) -> EResult<String> {
         let mut s = String::new();
         let mut flow = Flow::Normal;
