@@ -1335,7 +1335,8 @@ impl<'a> Interp<'a> {
         rendered.map(Some)
     }
 
-    /// Render a block to a string (its `toString()`, and method calls on it).
+    /// Render a block to a string, without the nesting limit (which
+    /// [`Self::block_to_string`] applies).
     pub(crate) fn define_to_string(&mut self, body: &Block, at: Span) -> EResult<String> {
         let mut s = String::new();
         let mut flow = Flow::Normal;
