@@ -676,6 +676,20 @@ pub enum Expr {
 }
 
 impl Expr {
+    /// `left op right`, spanning both; `literal` as [`Operands::literal`].
+    pub fn binary(op: BinOp, left: Expr, right: Expr, literal: SmolStr) -> Expr {
+        let span = left.span().to(right.span());
+        Expr::Binary(
+            op,
+            Box::new(Operands {
+                left,
+                right,
+                literal,
+            }),
+            span,
+        )
+    }
+
     /// Where the expression is in the source.
     pub fn span(&self) -> Span {
         match self {

@@ -448,17 +448,7 @@ impl<'a> Fast<'a, '_> {
             Some((op, len)) => {
                 self.pos += len;
                 let right = self.unary()?;
-                let span = left.span().to(right.span());
-                let literal = SmolStr::default();
-                Expr::Binary(
-                    op,
-                    Box::new(Operands {
-                        left,
-                        right,
-                        literal,
-                    }),
-                    span,
-                )
+                Expr::binary(op, left, right, SmolStr::default())
             }
         };
         if self.cur() != b')' {

@@ -980,7 +980,7 @@ impl<'a> Parser<'a, '_> {
             } else {
                 SmolStr::default()
             };
-            left = binary(op, left, right, literal);
+            left = Expr::binary(op, left, right, literal);
         }
         Ok(left)
     }
@@ -1379,19 +1379,6 @@ fn is_arithmetic(op: BinOp) -> bool {
     matches!(
         op,
         BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod
-    )
-}
-
-fn binary(op: BinOp, left: Expr, right: Expr, literal: SmolStr) -> Expr {
-    let span = left.span().to(right.span());
-    Expr::Binary(
-        op,
-        Box::new(Operands {
-            left,
-            right,
-            literal,
-        }),
-        span,
     )
 }
 

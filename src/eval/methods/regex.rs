@@ -306,27 +306,26 @@ fn push_char(out: &mut String, c: char, flags: Flags) {
 pub(crate) fn translate(pattern: &str, case_insensitive: bool) -> Result<String, String> {
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut chars = pattern.chars().peekable();
+    let root = Flags {
+        case_insensitive,
+        ..Flags::default()
+    };
+    // The root group is opened only to set CASE_INSENSITIVE.
+    if case_insensitive {
+        root.open_group(&mut out);
+    }
     let mut scopes = vec![Scope {
-        flags: Flags {
-            case_insensitive,
-            ..Flags::default()
-        },
-        opened: false,
+        flags: root,
+        opened: case_insensitive,
     }];
-    let mut flags = Flags::default();
     // For each open class: whether its `[` was written (see below).
     let mut classes: Vec<bool> = Vec::new();
     // Where the outermost open class starts in `out`, and the flags there.
     let mut class_start = 0;
     let mut class_flags = Flags::default();
-    if case_insensitive {
-        if let Some(root) = scopes.last_mut() {
-            root.flags.open_group(&mut out);
-            root.opened = true;
-            flags = root.flags;
-        }
-    }
     while let Some(c) = chars.next() {
+        // The flags in force: the innermost group's.
+        let flags = scopes.last().map_or(root, |s| s.flags);
         let in_class = !classes.is_empty();
         match c {
             '\\' => {
@@ -523,7 +522,6 @@ pub(crate) fn translate(pattern: &str, case_insensitive: bool) -> Result<String,
                             scope.opened = true;
                             scope.flags = next;
                         }
-                        flags = next;
                     }
                     None => {
                         scopes.push(Scope {
@@ -552,7 +550,6 @@ pub(crate) fn translate(pattern: &str, case_insensitive: bool) -> Result<String,
                     }
                 }
                 out.push(')');
-                flags = scopes.last().map_or(flags, |s| s.flags);
             }
             '|' if !in_class => {
                 // The flags set so far in the group hold in the next
