@@ -22,6 +22,14 @@ const BODY_EVENT: &str = r#"{"httpMethod": "POST", "pathParameters": {"id": "42"
   "requestContext": {"requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"},
   "body": "{\"user\": {\"name\": \"Alice O'Hara\", \"email\": \"alice@example.com\", \"age\": 30}, \"items\": [{\"id\": 1, \"price\": 10.5}, {\"id\": 2, \"price\": 3}], \"note\": \"a/b \\\"quoted\\\"\"}"}"#;
 
+/// A hundred items whose names are turned into keys with regular expressions.
+const LOOP_TEMPLATE: &str = r##"[
+#foreach($item in $input.path('$.items'))
+  "$item.name.replaceAll('[^A-Za-z0-9]+', '-').replaceAll('(?i)^-|-$', '').toLowerCase()"#if($foreach.hasNext),#end
+#end
+]
+"##;
+
 fn bench(c: &mut Criterion) {
     let event: serde_json::Value = serde_json::from_str(EVENT).unwrap();
     let env = apigw_vtl::apigw::Env::from_event(&event, None).unwrap();
@@ -49,6 +57,25 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("json_body_request");
     group.throughput(Throughput::Elements(1));
     let parsed = apigw_vtl::parse(BODY_TEMPLATE).unwrap();
+    group.bench_function("render_parsed_once", |b| {
+        b.iter(|| {
+            apigw_vtl::render_into(black_box(&parsed), &env, &mut out).unwrap();
+            black_box(out.len())
+        })
+    });
+    group.finish();
+
+    // Names cleaned up with `replaceAll` in a loop, as templates that build
+    // keys or identifiers from a body's items do.
+    let items: Vec<serde_json::Value> = (0..100)
+        .map(|i| serde_json::json!({ "name": format!("Item #{i} (blue/large)") }))
+        .collect();
+    let body = serde_json::json!({ "items": items }).to_string();
+    let event = serde_json::json!({ "body": body });
+    let env = apigw_vtl::apigw::Env::from_event(&event, None).unwrap();
+    let parsed = apigw_vtl::parse(LOOP_TEMPLATE).unwrap();
+    let mut group = c.benchmark_group("regex_loop_request");
+    group.throughput(Throughput::Elements(1));
     group.bench_function("render_parsed_once", |b| {
         b.iter(|| {
             apigw_vtl::render_into(black_box(&parsed), &env, &mut out).unwrap();

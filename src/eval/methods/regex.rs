@@ -16,6 +16,8 @@
 //! follows `Matcher.find`, which allows an empty match right after a
 //! non-empty one.
 
+use std::rc::Rc;
+
 use fancy_regex::{Captures, Regex};
 
 use super::method_error;
@@ -636,8 +638,48 @@ fn push_literal(out: &mut String, c: char) {
     out.push(c);
 }
 
-/// Compile a Java regular expression.
-pub(crate) fn java_regex(pattern: &str, span: Span) -> EResult<Regex> {
+/// What a compiled pattern is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Use {
+    /// `Matcher.find`: matches anywhere.
+    Find,
+    /// `String.matches`: the whole input.
+    Whole,
+}
+
+/// Most patterns a thread keeps compiled.
+const MAX_COMPILED: usize = 32;
+/// Longest pattern kept compiled, in bytes.
+const MAX_COMPILED_PATTERN: usize = 4096;
+
+/// A compiled pattern a thread keeps.
+struct Kept {
+    pattern: Box<str>,
+    purpose: Use,
+    regex: Rc<Regex>,
+}
+
+thread_local! {
+    /// Compiled patterns by their Java text, oldest first. Templates call
+    /// `replaceAll`, `split` and `matches` with a few literal patterns,
+    /// often inside a loop, and translating and compiling a pattern costs
+    /// a thousand times more than matching a short string with it.
+    static COMPILED: std::cell::RefCell<Vec<Kept>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A Java regular expression compiled for `purpose`: this thread's copy
+/// if it has one.
+fn compiled(pattern: &str, purpose: Use, span: Span) -> EResult<Rc<Regex>> {
+    let kept = COMPILED.with(|c| {
+        c.borrow()
+            .iter()
+            .find(|k| k.purpose == purpose && *k.pattern == *pattern)
+            .map(|k| Rc::clone(&k.regex))
+    });
+    if let Some(re) = kept {
+        return Ok(re);
+    }
     let bad = |e: String| {
         method_error(
             span,
@@ -645,7 +687,27 @@ pub(crate) fn java_regex(pattern: &str, span: Span) -> EResult<Regex> {
         )
     };
     let translated = translate(pattern, false).map_err(bad)?;
-    Regex::new(&translated).map_err(|e| bad(e.to_string()))
+    let re = Rc::new(
+        match purpose {
+            Use::Find => Regex::new(&translated),
+            Use::Whole => Regex::new(&format!(r"\A(?:{translated})\z")),
+        }
+        .map_err(|e| bad(e.to_string()))?,
+    );
+    if pattern.len() <= MAX_COMPILED_PATTERN {
+        COMPILED.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.len() >= MAX_COMPILED {
+                c.remove(0);
+            }
+            c.push(Kept {
+                pattern: pattern.into(),
+                purpose,
+                regex: Rc::clone(&re),
+            });
+        });
+    }
+    Ok(re)
 }
 
 /// `Matcher.find` repeatedly: after an empty match the search resumes one
@@ -768,7 +830,7 @@ pub(crate) fn replace(
     all: bool,
     span: Span,
 ) -> EResult<String> {
-    let re = java_regex(pattern, span)?;
+    let re = compiled(pattern, Use::Find, span)?;
     let mut out = String::new();
     let mut last = 0;
     let mut s = std::borrow::Cow::Borrowed(s);
@@ -800,10 +862,7 @@ pub(crate) fn replace(
 
 /// `matches`: the whole string.
 pub(crate) fn matches(s: &str, pattern: &str, span: Span) -> EResult<bool> {
-    let re = java_regex(pattern, span)?;
-    let whole = Regex::new(&format!(r"\A(?:{})\z", re.as_str()))
-        .map_err(|e| method_error(span, format!("PatternSyntaxException: {e}")))?;
-    whole
+    compiled(pattern, Use::Whole, span)?
         .is_match(s)
         .map_err(|e| method_error(span, format!("regex failed: {e}")))
 }
@@ -813,7 +872,7 @@ pub(crate) fn split(s: &str, pattern: &str, limit: i64, span: Span) -> EResult<V
     if s.is_empty() {
         return Ok(vec![String::new()]);
     }
-    let re = java_regex(pattern, span)?;
+    let re = compiled(pattern, Use::Find, span)?;
     let mut parts = Vec::new();
     let mut last = 0;
     let mut s = std::borrow::Cow::Borrowed(s);
@@ -845,4 +904,56 @@ pub(crate) fn split(s: &str, pattern: &str, limit: i64, span: Span) -> EResult<V
         }
     }
     Ok(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kept() -> usize {
+        COMPILED.with(|c| c.borrow().len())
+    }
+
+    #[test]
+    fn a_kept_pattern_is_compiled_once_and_for_its_use() {
+        let sp = Span::default();
+        let first = compiled("[0-9]+", Use::Find, sp).unwrap();
+        let again = compiled("[0-9]+", Use::Find, sp).unwrap();
+        assert!(
+            Rc::ptr_eq(&first, &again),
+            "the second call reuses the first"
+        );
+        // The same text for `matches` is anchored: a pattern of its own.
+        let whole = compiled("[0-9]+", Use::Whole, sp).unwrap();
+        assert!(!Rc::ptr_eq(&first, &whole));
+        assert!(!matches("a12", "[0-9]+", sp).unwrap());
+        assert!(matches("12", "[0-9]+", sp).unwrap());
+        assert_eq!(
+            replace("a12b3", "[0-9]+", Some("#"), true, sp).unwrap(),
+            "a#b#"
+        );
+    }
+
+    #[test]
+    fn the_kept_patterns_are_bounded() {
+        let sp = Span::default();
+        for i in 0..3 * MAX_COMPILED {
+            let p = format!("x{{{i}}}");
+            let expected = match i {
+                0 => "-x-x-",
+                1 => "--",
+                2 => "-",
+                _ => "xx",
+            };
+            assert_eq!(replace("xx", &p, Some("-"), true, sp).unwrap(), expected);
+            assert!(kept() <= MAX_COMPILED);
+        }
+        let long = "a".repeat(MAX_COMPILED_PATTERN + 1);
+        let before = kept();
+        assert!(matches(&long, &long, sp).unwrap());
+        assert_eq!(kept(), before, "too long a pattern is not kept");
+        // An invalid pattern fails each time, and is not kept.
+        assert!(split("a", "(", 0, sp).is_err());
+        assert!(split("a", "(", 0, sp).is_err());
+    }
 }
