@@ -15,7 +15,8 @@ use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::rc::Rc;
 
-use super::doc::{Json, Map};
+use super::doc::{Json, Map, Number};
+use crate::eval::decimal::Decimal;
 
 /// An array selection `[...]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -961,30 +962,34 @@ fn java_text(j: &Json) -> String {
     v.to_java_string().unwrap_or_default()
 }
 
-/// A string as `BigDecimal` reads it.
-fn big_decimal(s: &str) -> Option<f64> {
-    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let (mant, exp) = match body.find(['e', 'E']) {
-        Some(k) => (body.get(..k)?, Some(body.get(k + 1..)?)),
-        None => (body, None),
-    };
-    let digits = mant.chars().filter(|c| *c != '.').count();
-    let ok_mant = digits > 0
-        && mant.chars().filter(|c| *c == '.').count() <= 1
-        && mant.chars().all(|c| c.is_ascii_digit() || c == '.');
-    let ok_exp = exp.map_or(true, |e| {
-        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
-        !e.is_empty() && e.chars().all(|c| c.is_ascii_digit())
-    });
-    if ok_mant && ok_exp {
-        s.parse().ok()
-    } else {
-        None
+/// A JSON number as Jayway reads it, `new BigDecimal(n.toString())`:
+/// exact, so 64-bit ids and long decimals compare digit for digit. An
+/// infinite or NaN double has no decimal form: an error, as in Jayway.
+fn decimal(n: &Number) -> Eval<Decimal> {
+    match n {
+        Number::Int(i) => Ok(Decimal::from_integer(*i)),
+        Number::Huge(i) => Ok(Decimal::from_big_integer((**i).clone())),
+        Number::Decimal(d) => Ok((**d).clone()),
+        Number::Double(d) => {
+            let mut text = String::new();
+            crate::eval::java_double::write(*d, &mut text);
+            Decimal::parse(&text).ok_or_else(|| {
+                Stop::Error(format!("NumberFormatException: {text} is no BigDecimal"))
+            })
+        }
     }
 }
 
-fn number(n: &super::doc::Number) -> f64 {
-    n.as_f64()
+/// Two JSON numbers compared as Jayway compares them, as BigDecimals.
+fn compare_numbers(x: &Number, y: &Number) -> Eval<Ordering> {
+    match (x, y) {
+        (Number::Int(a), Number::Int(b)) => Ok(a.cmp(b)),
+        // Distinct finite doubles print distinct decimals, in their order.
+        (Number::Double(a), Number::Double(b)) if a.is_finite() && b.is_finite() => {
+            Ok(a.partial_cmp(b).unwrap_or(Ordering::Equal))
+        }
+        _ => Ok(decimal(x)?.compare(&decimal(y)?)),
+    }
 }
 
 /// Jayway 2.0's `safeCompare(a, b)`; `None` is its ValueCompareException
@@ -1008,9 +1013,9 @@ fn safe_compare(a: &Val, b: &Val, null_like: impl Fn(&Val) -> bool) -> Eval<Opti
             Val::Pattern(_) => None,
         }
     };
-    let num = |v: &Val| -> Option<f64> {
+    let num = |v: &Val| -> Option<Number> {
         match v {
-            Val::Json(j) => j.as_number().map(number),
+            Val::Json(j) => j.as_number().cloned(),
             _ => None,
         }
     };
@@ -1024,26 +1029,13 @@ fn safe_compare(a: &Val, b: &Val, null_like: impl Fn(&Val) -> bool) -> Eval<Opti
         let x = x.replace("\\'", "'");
         return Ok(Some(x.encode_utf16().cmp(y.encode_utf16())));
     }
-    // Jayway reads each number's `toString()` as a BigDecimal, which an
-    // infinite or NaN double (a body's `1e400`) has none of.
-    let not_decimal = |n: f64| {
-        Err(Stop::Error(format!(
-            "NumberFormatException: {} is no BigDecimal",
-            if n.is_nan() { "NaN" } else { "Infinity" }
-        )))
-    };
     if let (Some(x), Some(y)) = (num(a), num(b)) {
-        if let Some(bad) = [x, y].into_iter().find(|n| !n.is_finite()) {
-            return not_decimal(bad);
-        }
-        return Ok(x.partial_cmp(&y));
+        return compare_numbers(&x, &y).map(Some);
     }
     if let (Some(x), Some(y)) = (text(a), num(b)) {
-        if !y.is_finite() {
-            return not_decimal(y);
-        }
-        return match big_decimal(&x) {
-            Some(x) => Ok(x.partial_cmp(&y)),
+        let y = decimal(&y)?;
+        return match Decimal::parse(&x) {
+            Some(x) => Ok(Some(x.compare(&y))),
             None => Err(Stop::Error(format!(
                 "NumberFormatException: {x} is not a number"
             ))),
