@@ -303,6 +303,33 @@ fn push_char(out: &mut String, c: char, flags: Flags) {
     }
 }
 
+/// Java's `\b` (or `\B`, `negated`): a word character on one side only.
+/// A word character is a letter, a digit or `_` (with `(?U)`, Unicode's
+/// word characters), and a non-spacing mark counts as one when the letter
+/// or digit it sits on does, as in `Pattern.Bound`; marks are looked through
+/// up to three deep, which covers stacked accents.
+fn push_word_boundary(out: &mut String, negated: bool, unicode: bool) {
+    let (left, right) = if unicode {
+        (
+            format!("(?<=[{UNICODE_WORD}])"),
+            format!("(?=[{UNICODE_WORD}])"),
+        )
+    } else {
+        let on_base = |marks: usize| format!(r"(?<=[\p{{L}}\p{{Nd}}]\p{{Mn}}{{{marks}}})");
+        let base = (0..=3).map(on_base).collect::<Vec<_>>().join("|");
+        let marked = (1..=3).map(on_base).collect::<Vec<_>>().join("|");
+        (
+            format!(r"(?:(?<=[\p{{L}}\p{{Nd}}_])|{marked})"),
+            format!(r"(?:(?=[\p{{L}}\p{{Nd}}_])|(?=\p{{Mn}})(?:{base}))"),
+        )
+    };
+    if negated {
+        out.push_str(&format!("(?:{left}{right}|(?!{left})(?!{right}))"));
+    } else {
+        out.push_str(&format!("(?:{left}(?!{right})|(?!{left}){right})"));
+    }
+}
+
 /// Rewrite a Java pattern for fancy-regex; `case_insensitive` is the
 /// CASE_INSENSITIVE flag it is compiled with.
 pub(crate) fn translate(pattern: &str, case_insensitive: bool) -> Result<String, String> {
@@ -359,6 +386,9 @@ pub(crate) fn translate(pattern: &str, case_insensitive: bool) -> Result<String,
                     }
                     'E' => {}
                     'Z' if !in_class => out.push_str(END_BUT_FOR_TERMINATOR),
+                    'b' | 'B' if !in_class => {
+                        push_word_boundary(&mut out, e == 'B', flags.unicode_classes);
+                    }
                     'x' => {
                         // `\xhh` or `\x{h…h}`; its braces are no repetition.
                         let hex: String = if chars.peek() == Some(&'{') {
