@@ -305,28 +305,25 @@ fn push_char(out: &mut String, c: char, flags: Flags) {
 
 /// Java's `\b` (or `\B`, `negated`): a word character on one side only.
 /// A word character is a letter, a digit or `_` (with `(?U)`, Unicode's
-/// word characters), and a non-spacing mark counts as one when the letter
-/// or digit it sits on does, as in `Pattern.Bound`; marks are looked through
-/// up to three deep, which covers stacked accents.
+/// word characters), not Unicode's wider set (letter numbers, spacing
+/// marks, joiners, other connectors) that fancy-regex's `\b` uses. Java
+/// counts a non-spacing mark as a word character when the letter or digit
+/// it sits on is one; here every non-spacing mark counts. Checking the base
+/// takes lookbehinds that multiply the pattern's compile time several
+/// times over (each Unicode class is compiled anew), for marks that follow
+/// a non-word character, which text hardly has.
 fn push_word_boundary(out: &mut String, negated: bool, unicode: bool) {
-    let (left, right) = if unicode {
-        (
-            format!("(?<=[{UNICODE_WORD}])"),
-            format!("(?=[{UNICODE_WORD}])"),
-        )
+    let word = if unicode {
+        UNICODE_WORD
     } else {
-        let on_base = |marks: usize| format!(r"(?<=[\p{{L}}\p{{Nd}}]\p{{Mn}}{{{marks}}})");
-        let base = (0..=3).map(on_base).collect::<Vec<_>>().join("|");
-        let marked = (1..=3).map(on_base).collect::<Vec<_>>().join("|");
-        (
-            format!(r"(?:(?<=[\p{{L}}\p{{Nd}}_])|{marked})"),
-            format!(r"(?:(?=[\p{{L}}\p{{Nd}}_])|(?=\p{{Mn}})(?:{base}))"),
-        )
+        r"\p{L}\p{Nd}\p{Mn}_"
     };
+    let (left, right) = (format!("(?<=[{word}])"), format!("(?=[{word}])"));
+    let (not_left, not_right) = (format!("(?<![{word}])"), format!("(?![{word}])"));
     if negated {
-        out.push_str(&format!("(?:{left}{right}|(?!{left})(?!{right}))"));
+        out.push_str(&format!("(?:{left}{right}|{not_left}{not_right})"));
     } else {
-        out.push_str(&format!("(?:{left}(?!{right})|(?!{left}){right})"));
+        out.push_str(&format!("(?:{left}{not_right}|{not_left}{right})"));
     }
 }
 
