@@ -139,6 +139,7 @@ pub fn int_value(v: &Value) -> Option<i32> {
         Value::Long(l) => Some(*l as i32),
         Value::BigInt(b) => Some(b.0 as i32),
         Value::Huge(b) => Some(super::value::low_bits(b) as i32),
+        Value::Decimal(d) => Some(d.whole_low_bits() as i32),
         Value::Double(d) => Some(*d as i32),
         Value::Float(f) => Some(*f as i32),
         _ => None,
