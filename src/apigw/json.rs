@@ -68,16 +68,15 @@ pub fn doc_to_value(j: &super::doc::Json, lists: ListKind) -> Value {
     }
 }
 
-/// A JSON number as json-smart reads it.
+/// A JSON number as json-smart reads it: its text as written (serde_json
+/// keeps it), so long literals stay exact.
 pub fn number(n: &serde_json::Number) -> Value {
     let text = n.to_string();
-    let is_int = !text.contains(['.', 'e', 'E']);
-    if is_int {
-        if let Ok(i) = text.parse::<i128>() {
-            return integer(i);
-        }
+    let float = text.contains(['.', 'e', 'E']);
+    match super::permissive::number_of(&text, float) {
+        Some(n) => doc_to_value(&super::doc::Json::Number(n), ListKind::ArrayList),
+        None => Value::Double(text.parse::<f64>().unwrap_or(0.0)),
     }
-    Value::Double(text.parse::<f64>().unwrap_or(0.0))
 }
 
 /// Bytes that may start a character json-smart escapes (see

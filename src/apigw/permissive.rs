@@ -189,17 +189,9 @@ impl<'s> Parser<'s> {
             return Ok(Json::String(trim(self.text(start, self.pos)).into()));
         }
         let xs = trim(self.text(start, end));
-        let bad = || format!("NumberFormatException: For input string: \"{xs}\"");
-        if float {
-            // json-smart keeps a long literal exactly, as a BigDecimal.
-            if xs.chars().count() > 18 {
-                let d = Decimal::parse(xs).ok_or_else(bad)?;
-                return Ok(Json::Number(Number::Decimal(Rc::new(d))));
-            }
-            let d = parse_java_double(xs).ok_or_else(bad)?;
-            return Ok(Json::Number(Number::Double(d)));
-        }
-        Ok(Json::Number(integer(xs)))
+        number_of(xs, float)
+            .map(Json::Number)
+            .ok_or_else(|| format!("NumberFormatException: For input string: \"{xs}\""))
     }
 
     fn string(&mut self, q: u8) -> Result<Json, String> {
@@ -398,6 +390,20 @@ fn push_char(out: &mut Vec<u16>, c: char) {
 }
 
 /// An integer literal as json-smart stores it (a lone `-` is 0).
+/// The number json-smart makes of the text `xs` of a JSON number, `float`
+/// when it has a fraction or an exponent: Integer, Long or BigInteger by
+/// size; a long float literal (over 18 characters) exactly, as a
+/// BigDecimal, and other floats as a Double. `None` when `xs` is no number.
+pub(crate) fn number_of(xs: &str, float: bool) -> Option<Number> {
+    if !float {
+        return Some(integer(xs));
+    }
+    if xs.chars().count() > 18 {
+        return Decimal::parse(xs).map(|d| Number::Decimal(Rc::new(d)));
+    }
+    parse_java_double(xs).map(Number::Double)
+}
+
 fn integer(xs: &str) -> Number {
     if xs == "-" {
         return Number::Int(0);
