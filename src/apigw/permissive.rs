@@ -389,7 +389,6 @@ fn push_char(out: &mut Vec<u16>, c: char) {
     out.extend_from_slice(c.encode_utf16(&mut buf));
 }
 
-/// An integer literal as json-smart stores it (a lone `-` is 0).
 /// The number json-smart makes of the text `xs` of a JSON number, `float`
 /// when it has a fraction or an exponent: Integer, Long or BigInteger by
 /// size; a long float literal (over 18 characters) exactly, as a
@@ -404,6 +403,7 @@ pub(crate) fn number_of(xs: &str, float: bool) -> Option<Number> {
     parse_java_double(xs).map(Number::Double)
 }
 
+/// An integer literal as json-smart stores it (a lone `-` is 0).
 fn integer(xs: &str) -> Number {
     if xs == "-" {
         return Number::Int(0);

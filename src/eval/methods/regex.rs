@@ -982,5 +982,6 @@ mod tests {
         // An invalid pattern fails each time, and is not kept.
         assert!(split("a", "(", 0, sp).is_err());
         assert!(split("a", "(", 0, sp).is_err());
+        assert_eq!(kept(), before, "an invalid pattern is not kept");
     }
 }
