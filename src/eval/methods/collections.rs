@@ -95,6 +95,17 @@ pub(crate) fn map_call(m: &MapRef, name: &str, args: &[Value], span: Span) -> ER
                 None => done(Value::Null),
             }
         }
+        ("replace", [k, old, new]) => {
+            let key = k.to_key();
+            let mut map = m.borrow_mut();
+            match map.get_mut(&key) {
+                Some(slot) if *slot == *old => {
+                    *slot = new.clone();
+                    done(Value::Bool(true))
+                }
+                _ => done(Value::Bool(false)),
+            }
+        }
         ("containsKey", [k]) => done(Value::Bool(m.borrow().contains_key(&k.to_key()))),
         ("containsValue", [v]) => done(Value::Bool(m.borrow().values().any(|x| x == v))),
         ("size", []) => done(int_result(m.borrow().len() as i64)),
