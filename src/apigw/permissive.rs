@@ -28,7 +28,15 @@ struct Parser<'s> {
     s: &'s [u8],
     pos: usize,
     depth: usize,
+    /// Object keys met so far, shared: the objects of an array repeat the
+    /// same few keys, and one string for all of them spares an allocation
+    /// (and a free) per key.
+    keys: rustc_hash::FxHashMap<&'s str, Rc<str>>,
 }
+
+/// Most distinct keys shared in one body, and the longest.
+const MAX_SHARED_KEYS: usize = 1024;
+const MAX_SHARED_KEY_LEN: usize = 64;
 
 fn is_ws1(c: u8) -> bool {
     matches!(c, b' ' | b'\r' | b'\n' | b'\t')
@@ -315,6 +323,36 @@ impl<'s> Parser<'s> {
         }
     }
 
+    /// A quoted object key: shared with the same key met before when it
+    /// has no escapes.
+    fn key(&mut self, q: u8) -> Result<Rc<str>, String> {
+        let start = self.pos + 1;
+        let plain = self
+            .s
+            .get(start..)
+            .and_then(|r| memchr::memchr2(q, b'\\', r))
+            .filter(|&k| k <= MAX_SHARED_KEY_LEN && self.s.get(start + k) == Some(&q));
+        if let Some(len) = plain {
+            let text = self.text(start, start + len);
+            let key = match self.keys.get(text) {
+                Some(k) => Rc::clone(k),
+                None => {
+                    let k: Rc<str> = Rc::from(text);
+                    if self.keys.len() < MAX_SHARED_KEYS {
+                        self.keys.insert(text, Rc::clone(&k));
+                    }
+                    k
+                }
+            };
+            self.pos = start + len + 1;
+            return Ok(key);
+        }
+        match self.string(q)? {
+            Json::String(k) => Ok(k),
+            _ => Ok(Rc::from("")),
+        }
+    }
+
     fn object(&mut self) -> Result<Json, String> {
         self.enter()?;
         let r = self.object_entries();
@@ -339,10 +377,7 @@ impl<'s> Parser<'s> {
                 _ => {}
             }
             let key = if c == b'"' || c == b'\'' {
-                match self.string(c)? {
-                    Json::String(k) => k,
-                    _ => Rc::from(""),
-                }
+                self.key(c)?
             } else {
                 self.nq(Stop::Key).into()
             };
@@ -431,6 +466,7 @@ pub fn parse(text: &str) -> Result<Json, String> {
         s: text.as_bytes(),
         pos: 0,
         depth: 0,
+        keys: rustc_hash::FxHashMap::default(),
     };
     let v = p.value(Stop::Top)?;
     if v.is_null() {
