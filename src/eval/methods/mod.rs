@@ -11,6 +11,7 @@ mod statics;
 
 pub(crate) use regex::translate as java_regex_source;
 mod string;
+mod text_block;
 
 use std::rc::Rc;
 

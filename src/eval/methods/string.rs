@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use super::{common, int_arg, int_result, method_error, regex, string_list, Call};
+use super::{common, int_arg, int_result, method_error, regex, string_list, text_block, Call};
 use crate::eval::interp::EResult;
 use crate::eval::utf16;
 use crate::eval::value::{ArrayType, ListKind, Value};
@@ -266,6 +266,19 @@ pub(crate) fn call(s: &Rc<str>, name: &str, args: &[Value], span: Span) -> EResu
             Some(x) => v(Value::Int(compare_ignore_case(s, x))),
             None => Ok(Call::Unresolved),
         },
+        ("indent", [n]) => {
+            let Some(n) = int_arg(n) else {
+                return Ok(Call::Unresolved);
+            };
+            let out = text_block::indent(s, n, crate::eval::interp::MAX_OUTPUT)
+                .map_err(|m| method_error(span, m))?;
+            Ok(done_str(out))
+        }
+        ("stripIndent", []) => Ok(done_str(text_block::strip_indent(s))),
+        ("translateEscapes", []) => {
+            let out = text_block::translate_escapes(s).map_err(|m| method_error(span, m))?;
+            Ok(done_str(out))
+        }
         ("repeat", [n]) => {
             let Some(n) = int_arg(n) else {
                 return Ok(Call::Unresolved);
